@@ -1,0 +1,68 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Numeric code is where the time goes; keep it optimised for speed in release builds
+// without changing semantics (no -Ounchecked: bounds checks stay on outside the kernels
+// that opt out with unsafe buffer pointers).
+let package = Package(
+    name: "Sift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "siftd", targets: ["siftd"]),
+        .executable(name: "sift", targets: ["sift"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    ],
+    targets: [
+        // System libraries.
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
+
+        // Libraries, dependencies pointing down.
+        .target(name: "GPT2Tokenizer"),
+        .target(name: "GPT2", dependencies: ["CBLAS"]),
+        .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer"]),
+        .target(name: "SpamStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "SiftDaemon",
+            dependencies: [
+                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "CSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Executables.
+        .executableTarget(
+            name: "siftd",
+            dependencies: [
+                "SiftDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "sift",
+            dependencies: [
+                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Tests: one target per library module, plus fixtures shared by them.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GPT2TokenizerTests", dependencies: ["GPT2Tokenizer", "TestSupport"]),
+        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "GPT2Tokenizer", "TestSupport"]),
+        .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "TestSupport"]),
+        .testTarget(name: "SpamStoreTests", dependencies: ["SpamStore", "TestSupport"]),
+        .testTarget(name: "SiftDaemonTests", dependencies: ["SiftDaemon", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
