@@ -59,7 +59,7 @@ let package = Package(
         // Tests: one target per library module, plus fixtures shared by them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GPT2TokenizerTests", dependencies: ["GPT2Tokenizer", "TestSupport"]),
-        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "GPT2Tokenizer", "TestSupport"]),
+        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "TestSupport"]),
         .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "TestSupport"]),
         .testTarget(name: "SpamStoreTests", dependencies: ["SpamStore", "TestSupport"]),
         .testTarget(name: "SiftDaemonTests", dependencies: ["SiftDaemon", "TestSupport"]),

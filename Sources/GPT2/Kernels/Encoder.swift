@@ -1,0 +1,14 @@
+/// Token plus position embedding for packed sequences.
+public enum Encoder {
+    /// out[n, :] = wte[tokens[n], :] + wpe[positions[n], :]
+    /// out: [N, C], wte: [V, C], wpe: [maxT, C]
+    public static func forward(out: UnsafeMutablePointer<Float>, tokens: UnsafePointer<Int32>, positions: UnsafePointer<Int32>,
+                               n: Int, wte: UnsafePointer<Float>, wpe: UnsafePointer<Float>, c: Int) {
+        for row in 0..<n {
+            let o = out + row * c
+            let t = wte + Int(tokens[row]) * c
+            let p = wpe + Int(positions[row]) * c
+            for i in 0..<c { o[i] = t[i] + p[i] }
+        }
+    }
+}
