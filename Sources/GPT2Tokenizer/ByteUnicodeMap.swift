@@ -27,4 +27,29 @@ public enum ByteUnicodeMap {
         for (byte, scalar) in scalars.enumerated() { inverse[scalar.value] = UInt8(byte) }
         return inverse
     }()
+
+    /// The inverse as a flat table indexed by scalar value (-1: stands for no byte). Loading
+    /// a vocabulary maps about a million scalars, where a dictionary lookup each is noticeable.
+    static let byteForScalarValue: [Int16] = {
+        let limit = Int(scalars.map(\.value).max()!) + 1
+        var table = [Int16](repeating: -1, count: limit)
+        for (byte, scalar) in scalars.enumerated() { table[Int(scalar.value)] = Int16(byte) }
+        return table
+    }()
+
+    /// The byte that `scalar` stands for, or nil if it is outside GPT-2's byte alphabet.
+    @inline(__always)
+    static func byte(for scalar: UInt32) -> UInt8? {
+        let table = byteForScalarValue
+        guard scalar < UInt32(table.count) else { return nil }
+        let byte = table[Int(scalar)]
+        return byte < 0 ? nil : UInt8(byte)
+    }
+
+    /// The vocabulary spelling of a byte sequence, e.g. `[0x20, 0x68, 0x69]` is "Ġhi".
+    public static func spelling(of bytes: some Sequence<UInt8>) -> String {
+        var result = String.UnicodeScalarView()
+        for byte in bytes { result.append(scalars[Int(byte)]) }
+        return String(result)
+    }
 }
