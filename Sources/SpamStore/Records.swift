@@ -1,0 +1,94 @@
+import Foundation
+import GRDB
+
+/// A stored message. `text` is nil once retention has dropped it; the hash stays.
+public struct StoredMessage: Sendable, Equatable {
+    public var id: MessageID
+    public var text: String?
+    public var sha256: String
+    public var receivedAt: Date
+    public var peer: Peer?
+    /// When retention dropped the text, if it did.
+    public var textDroppedAt: Date?
+}
+
+/// What a model said about a message.
+public struct PredictionRecord: Sendable, Equatable {
+    public var modelVersion: String
+    public var label: String
+    /// Probability of `label`, 0...1.
+    public var probability: Double
+    /// Time spent classifying this message (its share of the batch, as the daemon measures it).
+    public var latencyMilliseconds: Double
+
+    public init(modelVersion: String, label: String, probability: Double, latencyMilliseconds: Double) {
+        self.modelVersion = modelVersion
+        self.label = label
+        self.probability = probability
+        self.latencyMilliseconds = latencyMilliseconds
+    }
+}
+
+/// A prediction as stored, with its row and time.
+public struct StoredPrediction: Sendable, Equatable {
+    public var id: Int64
+    public var messageID: MessageID
+    public var prediction: PredictionRecord
+    public var predictedAt: Date
+}
+
+/// One entry of a message's label history: a label, or (label nil) its withdrawal.
+public struct LabelEvent: Sendable, Equatable {
+    public var id: LabelEventID
+    public var messageID: MessageID
+    /// nil: this event withdrew the message's label (`forget`).
+    public var label: String?
+    public var source: LabelSource
+    public var peerUID: UInt32?
+    public var createdAt: Date
+    /// When a later event replaced this one; nil while it is the message's current event.
+    public var supersededAt: Date?
+
+    public var isWithdrawal: Bool { label == nil }
+    public var isCurrent: Bool { supersededAt == nil }
+}
+
+extension StoredMessage: FetchableRecord {
+    public init(row: Row) throws {
+        id = row["id"]
+        text = row["text"]
+        sha256 = row["sha256"]
+        receivedAt = Date(storeSeconds: row["received_at"])
+        if let pid: Int32 = row["peer_pid"], let uid: UInt32 = row["peer_uid"], let gid: UInt32 = row["peer_gid"] {
+            peer = Peer(pid: pid, uid: uid, gid: gid)
+        }
+        textDroppedAt = (row["text_dropped_at"] as Double?).map(Date.init(storeSeconds:))
+    }
+}
+
+extension StoredPrediction: FetchableRecord {
+    public init(row: Row) throws {
+        id = row["id"]
+        messageID = row["message_id"]
+        prediction = PredictionRecord(
+            modelVersion: row["model_version"], label: row["label"],
+            probability: row["probability"], latencyMilliseconds: row["latency_ms"])
+        predictedAt = Date(storeSeconds: row["predicted_at"])
+    }
+}
+
+extension LabelEvent: FetchableRecord {
+    public init(row: Row) throws {
+        id = row["id"]
+        messageID = row["message_id"]
+        label = row["label"]
+        let sourceName: String = row["source"]
+        guard let source = LabelSource(rawValue: sourceName) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "unknown label source \(sourceName)")
+        }
+        self.source = source
+        peerUID = row["peer_uid"]
+        createdAt = Date(storeSeconds: row["created_at"])
+        supersededAt = (row["superseded_at"] as Double?).map(Date.init(storeSeconds:))
+    }
+}

@@ -1,0 +1,66 @@
+import GRDB
+
+/// One labeled message for training or evaluation.
+public struct LabeledMessage: Sendable, Equatable {
+    public var messageID: MessageID
+    public var text: String
+    public var label: String
+    public var sha256: String
+    /// In the holdout set, fixed by the message's hash (see ``Holdout``).
+    public var isHoldout: Bool
+}
+
+/// The current labeled set split into training and holdout examples.
+public struct HoldoutSplit: Sendable, Equatable {
+    public var training: [LabeledMessage]
+    public var holdout: [LabeledMessage]
+
+    public var all: [LabeledMessage] { training + holdout }
+}
+
+/// Which messages are held out for the promotion gate.
+///
+/// The assignment depends only on the SHA-256 of the text, so it never changes as labels
+/// come and go, and identical texts (common in spam) always land on the same side: a
+/// duplicate cannot leak from training into the holdout.
+public enum Holdout {
+    /// 0..<100: the first four bytes of the hash, big-endian, mod 100.
+    public static func bucket(forSHA256Hex hex: String) -> Int {
+        let prefix = hex.utf8.prefix(8)
+        guard prefix.count == 8, let value = UInt32(String(decoding: prefix, as: UTF8.self), radix: 16) else {
+            preconditionFailure("not a SHA-256 hex digest: \(hex)")
+        }
+        return Int(value % 100)
+    }
+
+    public static func isHoldout(sha256Hex hex: String, percent: Int) -> Bool {
+        bucket(forSHA256Hex: hex) < percent
+    }
+}
+
+extension Store {
+    /// The latest non-withdrawn label of every message whose text is still stored, split by
+    /// ``Holdout`` into training and holdout examples (ordered by message id).
+    public func labeledMessages(holdoutPercent: Int) throws -> HoldoutSplit {
+        guard (0...100).contains(holdoutPercent) else {
+            throw StoreError.invalidArgument("holdout percent \(holdoutPercent) is not in 0...100")
+        }
+        let rows = try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.id, m.text, m.sha256, l.label
+                FROM labels l JOIN messages m ON m.id = l.message_id
+                WHERE l.superseded_at IS NULL AND l.label IS NOT NULL AND m.text IS NOT NULL
+                ORDER BY m.id
+                """)
+        }
+        var set = HoldoutSplit(training: [], holdout: [])
+        for row in rows {
+            let sha256: String = row["sha256"]
+            let example = LabeledMessage(
+                messageID: row["id"], text: row["text"], label: row["label"], sha256: sha256,
+                isHoldout: Holdout.isHoldout(sha256Hex: sha256, percent: holdoutPercent))
+            if example.isHoldout { set.holdout.append(example) } else { set.training.append(example) }
+        }
+        return set
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import SpamStore
+
+/// `sift bench store`: how many predictions per second the journal can record in batches
+/// (the goal is at least 20,000/s), and how long a client waits for one label to be
+/// committed. Runs against a fresh database in a temporary directory.
+struct BenchStoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Prediction journaling throughput and label commit latency of the SQLite store.")
+
+    static let goalPredictionsPerSecond = 20_000.0
+
+    @Flag(help: "Print one JSON object instead of a summary.")
+    var json = false
+
+    @Option(help: "Predictions to record.")
+    var count = 100_000
+
+    @Option(help: "Predictions per transaction, as the daemon's journal batches them.")
+    var batchSize = 64
+
+    @Option(help: "Labels to add one at a time for the latency figures.")
+    var labels = 1_000
+
+    @Option(help: "Directory for the temporary database (default: the system temp directory). Use the state directory's file system to measure its fsync.")
+    var directory: String?
+
+    func validate() throws {
+        guard count > 0, batchSize > 0, labels > 0 else {
+            throw ValidationError("--count, --batch-size and --labels must be positive")
+        }
+    }
+
+    func run() async throws {
+        let parent = directory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let workDirectory = parent.appendingPathComponent("sift-bench-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: workDirectory) }
+
+        let result = try StoreBenchmark.run(in: workDirectory, predictions: count, batchSize: batchSize, labels: labels)
+        let sqliteVersion = try StoreInfo.sqliteVersion()
+        if json {
+            print(try jsonReport(result, sqliteVersion: sqliteVersion))
+        } else {
+            print(summary(result, sqliteVersion: sqliteVersion, directory: parent.path))
+        }
+    }
+
+    private func summary(_ result: StoreBenchmark.Result, sqliteVersion: String, directory: String) -> String {
+        let goalMet = result.predictionsPerSecond >= Self.goalPredictionsPerSecond
+        return """
+            store benchmark (SQLite \(sqliteVersion), WAL; labels fsynced at commit, journal batches not; database in \(directory))
+              predictions: \(result.predictions) in batches of \(result.batchSize): \
+            \(format(result.predictionsPerSecond, 0))/s (goal ≥ \(format(Self.goalPredictionsPerSecond, 0))/s: \(goalMet ? "met" : "NOT met"))
+              add one label (\(result.labels) commits): p50 \(format(result.labelLatencyP50Milliseconds, 3)) ms, \
+            p99 \(format(result.labelLatencyP99Milliseconds, 3)) ms, max \(format(result.labelLatencyMaxMilliseconds, 3)) ms
+            """
+    }
+
+    private func jsonReport(_ result: StoreBenchmark.Result, sqliteVersion: String) throws -> String {
+        struct LatencyReport: Encodable {
+            var p50: Double
+            var p99: Double
+            var max: Double
+        }
+        struct Report: Encodable {
+            var benchmark = "store"
+            var sqliteVersion: String
+            var predictions: Int
+            var batchSize: Int
+            var predictionsPerSecond: Double
+            var goalPredictionsPerSecond: Double
+            var goalMet: Bool
+            var labels: Int
+            var labelLatencyMs: LatencyReport
+        }
+        let report = Report(
+            sqliteVersion: sqliteVersion, predictions: result.predictions, batchSize: result.batchSize,
+            predictionsPerSecond: result.predictionsPerSecond.rounded(),
+            goalPredictionsPerSecond: Self.goalPredictionsPerSecond,
+            goalMet: result.predictionsPerSecond >= Self.goalPredictionsPerSecond,
+            labels: result.labels,
+            labelLatencyMs: LatencyReport(
+                p50: microsecondPrecision(result.labelLatencyP50Milliseconds),
+                p99: microsecondPrecision(result.labelLatencyP99Milliseconds),
+                max: microsecondPrecision(result.labelLatencyMaxMilliseconds)))
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+
+    private func microsecondPrecision(_ milliseconds: Double) -> Double {
+        (milliseconds * 1_000).rounded() / 1_000
+    }
+
+    private func format(_ value: Double, _ decimals: Int) -> String {
+        String(format: "%.\(decimals)f", value)
+    }
+}

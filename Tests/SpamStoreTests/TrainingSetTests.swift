@@ -1,0 +1,68 @@
+import Checksum
+import Foundation
+import XCTest
+@testable import SpamStore
+
+final class TrainingSetTests: StoreTestCase {
+    func testHoldoutBucketIsTheHashPrefixModHundred() {
+        // sha256("abc") starts ba7816bf = 3128432319; 3128432319 % 100 = 19.
+        XCTAssertEqual(Holdout.bucket(forSHA256Hex: SHA256.hex("abc")), 19)
+        XCTAssertTrue(Holdout.isHoldout(sha256Hex: SHA256.hex("abc"), percent: 20))
+        XCTAssertFalse(Holdout.isHoldout(sha256Hex: SHA256.hex("abc"), percent: 19))
+    }
+
+    func testHoldoutIsStableAcrossReopenAndRoughlyTheAskedShare() throws {
+        let items = (0..<2_000).map { LabeledText(text: "message number \($0)", label: $0 % 3 == 0 ? "spam" : "ham") }
+        _ = try store.recordLabeledMessages(items, source: .import)
+        let before = try store.labeledMessages(holdoutPercent: 20)
+
+        try store.close()
+        store = try Store(path: databasePath)
+        let after = try store.labeledMessages(holdoutPercent: 20)
+
+        XCTAssertEqual(before, after)
+        XCTAssertEqual(before.training.count + before.holdout.count, 2_000)
+        let share = Double(before.holdout.count) / 2_000
+        XCTAssertEqual(share, 0.20, accuracy: 0.03, "holdout share \(share)")
+        XCTAssertTrue(before.holdout.allSatisfy(\.isHoldout))
+        XCTAssertFalse(before.training.contains(where: \.isHoldout))
+        for example in before.all {
+            XCTAssertEqual(example.sha256, SHA256.hex(example.text))
+            XCTAssertEqual(example.text, items[Int(example.messageID) - 1].text)
+        }
+    }
+
+    func testRelabelingDoesNotMoveAMessageBetweenSides() throws {
+        let ids = try store.recordLabeledMessages((0..<200).map { LabeledText(text: "m\($0)", label: "ham") }, source: .import)
+        let holdoutBefore = Set(try store.labeledMessages(holdoutPercent: 30).holdout.map(\.messageID))
+        for id in ids { try store.setLabel("spam", forMessage: id, source: .correction) }
+        let set = try store.labeledMessages(holdoutPercent: 30)
+        XCTAssertEqual(Set(set.holdout.map(\.messageID)), holdoutBefore)
+        XCTAssertTrue(set.all.allSatisfy { $0.label == "spam" })
+    }
+
+    func testIdenticalTextsLandOnTheSameSide() throws {
+        let ids = try store.recordLabeledMessages(
+            Array(repeating: LabeledText(text: "WINNER!! claim your prize", label: "spam"), count: 5), source: .import)
+        let set = try store.labeledMessages(holdoutPercent: 50)
+        XCTAssertEqual(set.all.count, ids.count)
+        XCTAssertTrue(set.training.isEmpty || set.holdout.isEmpty)
+    }
+
+    func testOnlyCurrentLabelsWithTextCount() throws {
+        let labeled = try store.recordLabeledMessages(
+            [LabeledText(text: "a", label: "ham"), LabeledText(text: "b", label: "spam"), LabeledText(text: "c", label: "ham")],
+            source: .import)
+        let unlabeled = try store.recordClassified([classified("d")])[0]
+        try store.setLabel("spam", forMessage: labeled[0], source: .correction)
+        try store.forgetLabel(forMessage: labeled[2], source: .api)
+
+        let set = try store.labeledMessages(holdoutPercent: 0)
+        XCTAssertEqual(set.holdout, [])
+        XCTAssertEqual(set.training.map(\.messageID), [labeled[0], labeled[1]])
+        XCTAssertEqual(set.training.map(\.label), ["spam", "spam"])
+        XCTAssertFalse(set.training.contains { $0.messageID == unlabeled })
+        XCTAssertEqual(try store.labeledMessages(holdoutPercent: 100).training, [])
+        XCTAssertThrowsError(try store.labeledMessages(holdoutPercent: 101))
+    }
+}
