@@ -1,0 +1,62 @@
+import Foundation
+import XCTest
+import TestSupport
+
+/// The units in systemd/ pass `systemd-analyze verify` (syntax, known keys, sane values).
+/// ExecStart paths point at /usr/local/bin, which this machine does not have, so the test
+/// verifies copies whose paths point at stand-in executables.
+final class UnitFilesTests: XCTestCase {
+    static let units = ["siftd.socket", "siftd.service", "sift-retrain.service", "sift-retrain.timer"]
+
+    func testUnitsVerifyCleanly() throws {
+        let analyzer = "/usr/bin/systemd-analyze"
+        guard FileManager.default.isExecutableFile(atPath: analyzer) else {
+            if SharedFixtures.isCI { return XCTFail("\(analyzer) is missing; scripts/install-deps installs systemd") }
+            throw XCTSkip("skipped: \(analyzer) is not installed")
+        }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("sift-units-\(UUID().uuidString)")
+        let bin = work.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        for tool in ["sift", "siftd"] {
+            let path = bin.appendingPathComponent(tool).path
+            _ = FileManager.default.createFile(atPath: path, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        }
+        let source = SharedFixtures.packageRoot.appendingPathComponent("systemd")
+        for unit in Self.units {
+            let text = try String(contentsOf: source.appendingPathComponent(unit), encoding: .utf8)
+            XCTAssertTrue(unit.hasSuffix(".timer") || unit.hasSuffix(".socket") || text.contains("/usr/local/bin/"), unit)
+            try text.replacingOccurrences(of: "/usr/local/bin/", with: bin.path + "/")
+                .write(to: work.appendingPathComponent(unit), atomically: true, encoding: .utf8)
+        }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: analyzer)
+        process.arguments = ["verify", "--man=no"] + Self.units.map { work.appendingPathComponent($0).path }
+        process.currentDirectoryURL = work
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = errors
+        try process.run()
+        let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        // Unknown keys are only warnings (exit 0), so any output at all is a failure.
+        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "", "systemd-analyze verify complained")
+    }
+
+    func testServiceIsNotifyTypeWithWatchdogAndHardening() throws {
+        let text = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("systemd/siftd.service"), encoding: .utf8)
+        for line in ["Type=notify", "NotifyAccess=main", "WatchdogSec=", "Restart=on-failure", "StateDirectory=sift",
+                     "RuntimeDirectory=sift", "ConfigurationDirectory=sift", "ExecReload=/bin/kill -HUP $MAINPID",
+                     "ProtectSystem=strict", "PrivateNetwork=yes", "RestrictAddressFamilies=AF_UNIX", "NoNewPrivileges=yes",
+                     "MemoryDenyWriteExecute=yes", "CapabilityBoundingSet=\n", "UMask=0077", "SystemCallFilter=@system-service"] {
+            XCTAssertTrue(text.contains(line), "siftd.service lacks \(line)")
+        }
+        let socket = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("systemd/siftd.socket"), encoding: .utf8)
+        XCTAssertTrue(socket.contains("ListenStream=/run/sift/siftd.sock"))
+        XCTAssertTrue(socket.contains("SocketMode=0660"))
+        let timer = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("systemd/sift-retrain.timer"), encoding: .utf8)
+        XCTAssertTrue(timer.contains("Persistent=true"))
+    }
+}
