@@ -97,7 +97,8 @@ public struct GPT2Weights: @unchecked Sendable {
                            lnfW: try read("ln_f.weight", [c]), lnfB: try read("ln_f.bias", [c]))
     }
 
-    /// Replaces the tensors that `file` holds under their official names (trained blocks, `ln_f`);
+    /// Replaces the tensors that `file` holds under their official names (trained blocks, `ln_f`,
+    /// and the embeddings when everything trained);
     /// returns how many were replaced. Shapes must match.
     public mutating func override(from file: SafeTensorsFile) throws -> Int {
         var replaced = 0
@@ -118,6 +119,15 @@ public struct GPT2Weights: @unchecked Sendable {
             guard file.entry(name) != nil else { continue }
             let t = try file.tensor(name)
             guard t.shape == [c] else { throw GPT2Error.wrongShape(name: name, expected: [c], got: t.shape) }
+            self[keyPath: keyPath] = t
+            replaced += 1
+        }
+        // Embeddings, from a checkpoint that trained everything (`--trainable all`).
+        for (name, keyPath, shape) in [("wte.weight", \GPT2Weights.wte, [config.vocabSize, c]),
+                                       ("wpe.weight", \GPT2Weights.wpe, [config.contextLength, c])] {
+            guard file.entry(name) != nil else { continue }
+            let t = try file.tensor(name)
+            guard t.shape == shape else { throw GPT2Error.wrongShape(name: name, expected: shape, got: t.shape) }
             self[keyPath: keyPath] = t
             replaced += 1
         }

@@ -10,7 +10,13 @@ extension GPT2Weights {
         let c = config.channels
         func normal(_ shape: [Int], std: Float) -> Tensor {
             let t = Tensor(zeros: shape)
-            for i in 0..<t.count { t.pointer[i] = rng.nextNormal() * std }
+            var i = 0
+            while i < t.count {
+                let (a, b) = rng.nextNormalPair()
+                t.pointer[i] = a * std
+                if i + 1 < t.count { t.pointer[i + 1] = b * std }
+                i += 2
+            }
             return t
         }
         func constant(_ shape: [Int], _ value: Float) -> Tensor {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small, fast, seedable generator (SplitMix64) so random models and shuffles are reproducible.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
@@ -16,18 +18,13 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     public mutating func nextUnit() -> Float { Float(next() >> 40) * (1.0 / Float(1 << 24)) }
 
     /// A standard normal sample (Box-Muller).
-    public mutating func nextNormal() -> Float {
+    public mutating func nextNormal() -> Float { nextNormalPair().0 }
+
+    /// Two independent standard normal samples from one Box-Muller transform.
+    public mutating func nextNormalPair() -> (Float, Float) {
         let u1 = max(nextUnit(), 1e-7)
-        let u2 = nextUnit()
-        return (-2 * _log(u1)).squareRoot() * _cos(2 * Float.pi * u2)
+        let angle = 2 * Float.pi * nextUnit()
+        let radius = (-2 * logf(u1)).squareRoot()
+        return (radius * cosf(angle), radius * sinf(angle))
     }
 }
-
-@inline(__always) private func _log(_ x: Float) -> Float { Float(log(Double(x))) }
-@inline(__always) private func _cos(_ x: Float) -> Float { Float(cos(Double(x))) }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -1,0 +1,119 @@
+import Foundation
+
+/// A blocking client for siftd's socket: send lines, read lines. Plain POSIX, so a command
+/// or a test can stream without an event loop.
+///
+/// One thread may send while another reads (what `sift classify` does to stream); two threads
+/// must not send, or read, at the same time.
+public final class LineClient: @unchecked Sendable {
+    public enum Failure: Error, CustomStringConvertible {
+        case cannotConnect(path: String, reason: String)
+        case io(String)
+
+        public var description: String {
+            switch self {
+            case let .cannotConnect(path, reason): "cannot connect to siftd at \(path): \(reason)"
+            case let .io(reason): "connection to siftd failed: \(reason)"
+            }
+        }
+    }
+
+    public let socketPath: String
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+    private var bufferStart = 0
+
+    public init(socketPath: String) throws {
+        self.socketPath = socketPath
+        guard socketPath.utf8.count < 108 else {
+            throw Failure.cannotConnect(path: socketPath, reason: "a socket path must be shorter than 108 bytes")
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure.cannotConnect(path: socketPath, reason: String(cString: strerror(errno))) }
+        let result = SocketFile.withUnixAddress(socketPath) { address, length in connect(fd, address, length) }
+        guard result == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw Failure.cannotConnect(path: socketPath, reason: reason)
+        }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    public var fileDescriptor: Int32 { fd }
+
+    /// Writes all of `bytes`.
+    public func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { raw in
+                // MSG_NOSIGNAL: a closed peer is an error here, not a SIGPIPE that kills the process.
+                Foundation.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Failure.io(String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+    }
+
+    /// Sends one request as a JSON line.
+    public func send(_ request: JSONValue) throws {
+        var line = JSONWriter.bytes(request)
+        line.append(UInt8(ascii: "\n"))
+        try send(line)
+    }
+
+    /// The next line without its LF; nil at end of stream. A last line without LF counts.
+    public func readLine() throws -> [UInt8]? {
+        while true {
+            if let newline = buffer[bufferStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(buffer[bufferStart..<newline])
+                bufferStart = newline + 1
+                if bufferStart > 1 << 16 {
+                    buffer.removeFirst(bufferStart)
+                    bufferStart = 0
+                }
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let count = chunk.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress, raw.count, 0) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Failure.io(String(cString: strerror(errno)))
+            }
+            if count == 0 {
+                guard bufferStart < buffer.count else { return nil }
+                let line = Array(buffer[bufferStart...])
+                buffer = []
+                bufferStart = 0
+                return line
+            }
+            buffer.append(contentsOf: chunk[..<count])
+        }
+    }
+
+    /// The next line parsed as JSON; nil at end of stream.
+    public func readReply() throws -> JSONValue? {
+        guard let line = try readLine() else { return nil }
+        do {
+            return try JSONParser.parse(line)
+        } catch {
+            throw Failure.io("unreadable reply: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+    }
+
+    /// Sends one request and reads its reply.
+    public func call(_ request: JSONValue) throws -> JSONValue {
+        try send(request)
+        guard let reply = try readReply() else { throw Failure.io("the daemon closed the connection without replying") }
+        return reply
+    }
+
+    /// Tells the daemon nothing more will be sent; its replies still arrive.
+    public func finishSending() {
+        shutdown(fd, Int32(SHUT_WR))
+    }
+}

@@ -1,0 +1,201 @@
+import Configuration
+import Foundation
+import GPT2
+
+/// Reads siftd's configuration from its layers, highest first:
+/// command-line options, environment (`SIFT_` + the key in capitals, dots as underscores, e.g.
+/// `SIFT_SOCKET_PATH`), the YAML file, the built-in defaults.
+///
+/// swift-configuration merges the layers; every value is read as text and converted here, so
+/// that a value of the wrong kind (`max_connections: many`) stops the daemon with an error
+/// naming the key instead of silently falling back to the default.
+public struct DaemonConfigLoader: Sendable {
+    /// The config file when neither `--config` nor `$SIFT_CONFIG` names one (skipped if absent).
+    public static let defaultFile = "/etc/sift/siftd.yaml"
+
+    /// `--config`, else `$SIFT_CONFIG`, else ``defaultFile`` if it exists.
+    public var file: String?
+    /// Command-line options by key (`socket.path`, `state_dir`, `model.base`, `model.classifier`).
+    public var overrides: [String: String]
+    public var environment: [String: String]
+
+    public init(file: String?, overrides: [String: String] = [:], environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.file = file
+        self.overrides = overrides
+        self.environment = environment
+    }
+
+    /// The environment variable that overrides `key`.
+    public static func environmentName(of key: String) -> String {
+        "SIFT_" + key.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+    }
+
+    /// Reads every layer and validates the result. Called at start and on every SIGHUP.
+    public func load() async throws -> DaemonConfig {
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "command line", values: Dictionary(uniqueKeysWithValues: overrides.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value), isSecret: false)) })),
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "sift"),
+        ]
+        if let path = resolvedFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw DaemonConfigError(key: "config", "cannot read \(path)")
+            }
+            if Self.hasSettings(text) {
+                providers.append(try await Self.yamlProvider(path))
+            }
+        }
+        return try Self.parse(ConfigValues(reader: ConfigReader(providers: providers)))
+    }
+
+    /// A file of nothing but comments is an empty config, not a YAML error.
+    private static func hasSettings(_ yaml: String) -> Bool {
+        yaml.split(separator: "\n").contains { line in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            return !trimmed.isEmpty && !trimmed.hasPrefix("#") && trimmed != "---"
+        }
+    }
+
+    private static func yamlProvider(_ path: String) async throws -> any ConfigProvider {
+        // The reader-based initializer takes the path as text (FilePath would need swift-system here).
+        let location = ConfigReader(provider: InMemoryProvider(values: ["filePath": ConfigValue(.string(path), isSecret: false)]))
+        do {
+            return try await FileProvider<YAMLSnapshot>(config: location)
+        } catch {
+            throw DaemonConfigError(key: "config", "cannot read \(path) as YAML: \(error)")
+        }
+    }
+
+    /// The file that will be read, if any.
+    public var resolvedFile: String? {
+        if let file { return file }
+        if let path = environment["SIFT_CONFIG"], !path.isEmpty { return path }
+        return FileManager.default.fileExists(atPath: Self.defaultFile) ? Self.defaultFile : nil
+    }
+
+    static func parse(_ values: ConfigValues) throws -> DaemonConfig {
+        var config = DaemonConfig()
+
+        config.socket.path = try values.string("socket.path", default: config.socket.path)
+        guard !config.socket.path.isEmpty else { throw DaemonConfigError(key: "socket.path", "must not be empty") }
+        guard config.socket.path.utf8.count < 108 else {
+            throw DaemonConfigError(key: "socket.path", "\(config.socket.path) is \(config.socket.path.utf8.count) bytes; a Unix socket path must be shorter than 108")
+        }
+        config.socket.mode = try values.octalMode("socket.mode", default: config.socket.mode)
+        config.socket.owner = try values.optionalString("socket.owner").map { name in
+            guard UserDatabase.uid(of: name) != nil else { throw DaemonConfigError(key: "socket.owner", "no user \(name)") }
+            return name
+        }
+        config.socket.group = try values.optionalString("socket.group").map { name in
+            guard UserDatabase.gid(of: name) != nil else { throw DaemonConfigError(key: "socket.group", "no group \(name)") }
+            return name
+        }
+
+        config.stateDirectory = try values.string("state_dir", default: config.stateDirectory)
+        guard !config.stateDirectory.isEmpty else { throw DaemonConfigError(key: "state_dir", "must not be empty") }
+
+        config.model.base = try values.string("model.base", default: config.model.base)
+        config.model.classifier = try values.optionalString("model.classifier")
+        config.model.pooling = try values.optionalString("model.pooling")
+        if let pooling = config.model.pooling, Pooling(pooling) == nil {
+            throw DaemonConfigError(key: "model.pooling", "must be last or padded:N, not \(pooling)")
+        }
+        config.model.threads = try values.int("model.threads", default: config.model.threads, in: 1...256)
+
+        config.batching.maxBatchSize = try values.int("batching.max_batch_size", default: config.batching.maxBatchSize, in: 1...1024)
+        config.batching.maxDelayMilliseconds = try values.int("batching.max_delay_ms", default: config.batching.maxDelayMilliseconds, in: 0...10_000)
+
+        config.journal.maxBatch = try values.int("journal.max_batch", default: config.journal.maxBatch, in: 1...100_000)
+        config.journal.maxDelayMilliseconds = try values.int("journal.max_delay_ms", default: config.journal.maxDelayMilliseconds, in: 0...60_000)
+        config.journal.idBlock = try values.int("journal.id_block", default: config.journal.idBlock, in: 1...1_000_000)
+
+        config.limits.maxLineBytes = try values.int("limits.max_line_bytes", default: config.limits.maxLineBytes, in: 64...(1 << 30))
+        config.limits.maxConnections = try values.int("limits.max_connections", default: config.limits.maxConnections, in: 1...100_000)
+        config.limits.maxPendingPerConnection = try values.int(
+            "limits.max_pending_per_connection", default: config.limits.maxPendingPerConnection, in: 1...1_000_000)
+        config.limits.idleTimeoutSeconds = try values.int("limits.idle_timeout_seconds", default: config.limits.idleTimeoutSeconds, in: 0...604_800)
+
+        config.authorization.allowOwnUID = try values.bool("authorization.allow_own_uid", default: config.authorization.allowOwnUID)
+        for operation in AuthorizationPolicy.guardedOperations {
+            var rule = AuthorizationPolicy.Rule()
+            let uidsKey = "authorization.\(operation).uids"
+            for text in try values.list(uidsKey) {
+                guard let uid = UserDatabase.uid(of: text) else { throw DaemonConfigError(key: uidsKey, "no user \(text)") }
+                rule.uids.insert(uid)
+            }
+            let groupsKey = "authorization.\(operation).groups"
+            for text in try values.list(groupsKey) {
+                guard let gid = UserDatabase.gid(of: text) else { throw DaemonConfigError(key: groupsKey, "no group \(text)") }
+                rule.gids.insert(gid)
+            }
+            if !rule.uids.isEmpty || !rule.gids.isEmpty { config.authorization.rules[operation] = rule }
+        }
+
+        config.drainTimeoutSeconds = try values.int("shutdown.drain_timeout_seconds", default: config.drainTimeoutSeconds, in: 0...3600)
+        config.logLevel = try values.string("log.level", default: config.logLevel)
+        let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+        guard levels.contains(config.logLevel) else {
+            throw DaemonConfigError(key: "log.level", "must be one of \(levels.joined(separator: ", ")), not \(config.logLevel)")
+        }
+        return config
+    }
+}
+
+/// Typed reads over a `ConfigReader` that fail with the key's name.
+struct ConfigValues {
+    let reader: ConfigReader
+
+    /// The value as text; nil when no layer sets it. A list where one value belongs is an error.
+    func optionalString(_ key: String) throws -> String? {
+        if let text = reader.string(forKey: ConfigKey(key)) {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            return trimmed.isEmpty ? nil : trimmed
+        }
+        if reader.stringArray(forKey: ConfigKey(key)) != nil {
+            throw DaemonConfigError(key: key, "must be a single value, not a list")
+        }
+        return nil
+    }
+
+    func string(_ key: String, default value: String) throws -> String {
+        try optionalString(key) ?? value
+    }
+
+    func int(_ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = try optionalString(key) else { return value }
+        guard let number = Int(text) else { throw DaemonConfigError(key: key, "must be an integer, not \(text.debugDescription)") }
+        guard range.contains(number) else {
+            throw DaemonConfigError(key: key, "must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
+        }
+        return number
+    }
+
+    func bool(_ key: String, default value: Bool) throws -> Bool {
+        guard let text = try optionalString(key) else { return value }
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw DaemonConfigError(key: key, "must be true or false, not \(text.debugDescription)")
+        }
+    }
+
+    func octalMode(_ key: String, default value: UInt32) throws -> UInt32 {
+        guard let text = try optionalString(key) else { return value }
+        guard let mode = UInt32(text, radix: 8), mode <= 0o777 else {
+            throw DaemonConfigError(key: key, "must be an octal permission like 0660, not \(text.debugDescription)")
+        }
+        return mode
+    }
+
+    /// A list: a YAML sequence, or comma-separated text (how environment variables carry lists).
+    func list(_ key: String) throws -> [String] {
+        let items: [String]
+        if let array = reader.stringArray(forKey: ConfigKey(key)) {
+            items = array
+        } else if let text = reader.string(forKey: ConfigKey(key)) {
+            items = text.split(separator: ",").map(String.init)
+        } else {
+            items = []
+        }
+        return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

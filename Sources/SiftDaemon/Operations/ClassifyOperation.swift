@@ -1,0 +1,22 @@
+/// `classify`: the model's label and probabilities for a text, with the message id it is stored under.
+struct ClassifyOperation: Operation {
+    let name = "classify"
+
+    func run(_ fields: RequestFields, context: RequestContext) async throws(ProtocolError) -> [(key: String, value: JSONValue)] {
+        let text = try fields.text()
+        let result: ClassifyResult
+        do {
+            result = try await context.daemon.batcher.classify(text, peer: context.peer.storePeer)
+        } catch let error as ProtocolError {
+            throw error
+        } catch {
+            throw .internalError(error)
+        }
+        return [
+            ("message_id", .int(result.messageID)),
+            ("label", .string(result.label)),
+            ("probabilities", .object(result.probabilities.map { (key: $0.label, value: JSONValue.number($0.probability)) })),
+            ("model", .string(result.modelVersion)),
+        ]
+    }
+}

@@ -1,0 +1,47 @@
+/// The stable `code` of an error reply. Clients branch on these; docs/protocol.md lists them.
+/// Never rename one: add a new code instead.
+public enum ErrorCode: String, Sendable, CaseIterable {
+    case malformedJSON = "malformed_json"
+    case invalidUTF8 = "invalid_utf8"
+    case lineTooLong = "line_too_long"
+    case missingField = "missing_field"
+    case wrongType = "wrong_type"
+    case invalidValue = "invalid_value"
+    case unknownOp = "unknown_op"
+    case emptyText = "empty_text"
+    case unknownLabel = "unknown_label"
+    case unknownMessageID = "unknown_message_id"
+    case notAuthorized = "not_authorized"
+    case internalError = "internal_error"
+    /// Sent unprompted before the daemon closes a connection over the limit.
+    case tooManyConnections = "too_many_connections"
+    /// Sent unprompted before the daemon closes an idle connection.
+    case idleTimeout = "idle_timeout"
+}
+
+/// An error reply: a stable code, a message for people, and the request field at fault.
+public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: ErrorCode
+    public var message: String
+    public var field: String?
+
+    public init(_ code: ErrorCode, _ message: String, field: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    static func missing(_ field: String) -> ProtocolError {
+        ProtocolError(.missingField, "the request has no \"\(field)\"", field: field)
+    }
+
+    static func wrongType(_ field: String, expected: String, got value: JSONValue) -> ProtocolError {
+        ProtocolError(.wrongType, "\"\(field)\" must be \(expected), not \(value.typeName)", field: field)
+    }
+
+    static func internalError(_ error: any Error) -> ProtocolError {
+        ProtocolError(.internalError, "\(error)")
+    }
+}

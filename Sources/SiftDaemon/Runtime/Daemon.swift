@@ -1,0 +1,133 @@
+import Foundation
+import GPT2
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import SpamStore
+import UnixSignals
+
+/// siftd assembled: store, journal, model, batcher and socket server, run as services.
+///
+/// Services stop in reverse order at graceful shutdown: the reload listener, then the server
+/// (stops accepting, answers what it has read), the batcher (finishes its queue), and last the
+/// journal (writes every prediction). ``run()`` then closes the store.
+public final class Daemon: Sendable {
+    public struct Options: Sendable {
+        /// Re-reads the config on reload; nil: reloads keep the config and reload only the model.
+        public var loader: DaemonConfigLoader?
+        /// How the model to serve is found; default: ``StoreModelSource``.
+        public var modelSource: (@Sendable (Store) -> any ModelSource)?
+        /// SIGTERM/SIGINT shut down, SIGHUP reloads. Off for daemons inside another program (tests, benchmarks).
+        public var handlesSignals: Bool
+        public var operations: OperationTable
+        public var observer: any LifecycleObserver
+
+        public init(
+            loader: DaemonConfigLoader? = nil, modelSource: (@Sendable (Store) -> any ModelSource)? = nil,
+            handlesSignals: Bool = false, operations: OperationTable = .standard,
+            observer: any LifecycleObserver = SilentLifecycleObserver()
+        ) {
+            self.loader = loader
+            self.modelSource = modelSource
+            self.handlesSignals = handlesSignals
+            self.operations = operations
+            self.observer = observer
+        }
+    }
+
+    public let context: DaemonContext
+    private let reloader: Reloader
+    private let observer: any LifecycleObserver
+    private let logger: Logger
+    private let eventLoops: MultiThreadedEventLoopGroup
+    private let serviceGroup: ServiceGroup
+
+    /// Opens the store, loads the model and binds the socket: when this returns, clients can
+    /// connect (they are answered once ``run()`` is called).
+    public static func start(config: DaemonConfig, options: Options = Options(), logger: Logger) async throws -> Daemon {
+        try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
+        let store = try Store(path: config.storePath)
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            let metrics = DaemonMetrics()
+            let journal = Journal(store: store, settings: Journal.Settings(config.journal), metrics: metrics, logger: logger)
+            try journal.open()
+            BLAS.setThreads(config.model.threads)
+            let source = options.modelSource?(store) ?? StoreModelSource(store: store)
+            let model = try await BlockingWork.run { try source.load(config) }
+            let models = ModelProvider(initial: model, source: source)
+            let batcher = Batcher(models: models, journal: journal, settings: Batcher.Settings(config.batching), metrics: metrics, logger: logger)
+            let context = DaemonContext(config: config, store: store, journal: journal, batcher: batcher, models: models, metrics: metrics)
+            let router = RequestRouter(table: options.operations, daemon: context)
+            let hangups = options.handlesSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
+            let server = try await SocketServer.bind(daemon: context, router: router, group: eventLoops, logger: logger)
+            let reloader = Reloader(context: context, loader: options.loader, observer: options.observer, logger: logger)
+
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+                .init(service: journal, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: batcher, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
+            ]
+            var signals: [UnixSignal] = []
+            if let hangups {
+                services.append(.init(service: ReloadService(reloader: reloader, hangups: hangups), successTerminationBehavior: .ignore))
+                signals = [.sigterm, .sigint]
+            }
+            var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
+            // Past this, ServiceGroup cancels the services: the drain has its own, shorter timeout.
+            configuration.maximumGracefulShutdownDuration = .seconds(config.drainTimeoutSeconds + 60)
+            return Daemon(
+                context: context, reloader: reloader, observer: options.observer, logger: logger, eventLoops: eventLoops,
+                serviceGroup: ServiceGroup(configuration: configuration))
+        } catch {
+            try? await eventLoops.shutdownGracefully()
+            try? store.close()
+            throw error
+        }
+    }
+
+    private init(
+        context: DaemonContext, reloader: Reloader, observer: any LifecycleObserver, logger: Logger,
+        eventLoops: MultiThreadedEventLoopGroup, serviceGroup: ServiceGroup
+    ) {
+        self.context = context
+        self.reloader = reloader
+        self.observer = observer
+        self.logger = logger
+        self.eventLoops = eventLoops
+        self.serviceGroup = serviceGroup
+    }
+
+    /// Serves until shutdown, then closes the store. Returns normally after a graceful shutdown.
+    public func run() async throws {
+        let version = context.models.current.version
+        logger.info("ready", metadata: ["model": "\(version)", "socket": "\(context.config.socket.path)"])
+        observer.daemonIsReady(status: "serving model \(version)")
+        var failure: (any Error)?
+        do {
+            try await serviceGroup.run()
+        } catch {
+            failure = error
+        }
+        observer.daemonIsStopping()
+        try? await eventLoops.shutdownGracefully()
+        do {
+            try context.store.close()
+        } catch {
+            failure = failure ?? error
+        }
+        if let failure { throw failure }
+        logger.info("stopped")
+    }
+
+    /// Starts a graceful shutdown, as SIGTERM does.
+    public func shutdown() async {
+        await serviceGroup.triggerGracefulShutdown()
+    }
+
+    /// Reloads config and model, as SIGHUP does. Returns whether both were reloaded.
+    @discardableResult
+    public func reload() async -> Bool {
+        await reloader.reload()
+    }
+}

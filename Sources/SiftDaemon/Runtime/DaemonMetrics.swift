@@ -1,0 +1,62 @@
+import Prometheus
+
+/// The daemon's Prometheus metrics, served by the `metrics` op.
+///
+/// A registry of its own (not swift-metrics' process-wide bootstrap), so that several daemons
+/// in one process, as in the tests and `sift bench serve`, each report their own figures.
+public final class DaemonMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+
+    let connectionsOpen: Gauge
+    let connectionsAccepted: Counter
+    let connectionsRejected: Counter
+    let classifyLatency: DurationHistogram
+    let batchSize: ValueHistogram
+    let batchSeconds: DurationHistogram
+    let duplicateTexts: Counter
+    let journalWritten: Counter
+    let journalWriteErrors: Counter
+    let journalPending: Gauge
+    let reloads: Counter
+    let reloadFailures: Counter
+
+    public init() {
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "sift", metricName: metric, unitName: unit, helpText: help)
+        }
+        connectionsOpen = registry.makeGauge(descriptor: name("connections", "", "Open client connections."))
+        connectionsAccepted = registry.makeCounter(descriptor: name("connections_accepted", "total", "Connections accepted."))
+        connectionsRejected = registry.makeCounter(
+            descriptor: name("connections_rejected", "total", "Connections closed at once because max_connections was reached."))
+        classifyLatency = registry.makeDurationHistogram(
+            descriptor: name("classify_latency", "seconds", "Time from a classify request's arrival to its reply."),
+            buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { Duration.milliseconds(Int64($0 * 1000)) })
+        batchSize = registry.makeValueHistogram(
+            descriptor: name("batch_size", "texts", "Distinct texts per forward pass."), buckets: [1, 2, 4, 8, 16, 32, 64, 128])
+        batchSeconds = registry.makeDurationHistogram(
+            descriptor: name("batch_duration", "seconds", "Tokenizing plus one batched forward pass."),
+            buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { Duration.milliseconds(Int64($0 * 1000)) })
+        duplicateTexts = registry.makeCounter(
+            descriptor: name("duplicate_texts", "total", "Classify requests answered by a computation already in flight for the same text."))
+        journalWritten = registry.makeCounter(descriptor: name("journal_written", "total", "Predictions written to the store."))
+        journalWriteErrors = registry.makeCounter(
+            descriptor: name("journal_write_errors", "total", "Journal batches that could not be written (their predictions are lost)."))
+        journalPending = registry.makeGauge(descriptor: name("journal_pending", "", "Predictions answered but not yet written."))
+        reloads = registry.makeCounter(descriptor: name("reloads", "total", "Successful SIGHUP reloads."))
+        reloadFailures = registry.makeCounter(descriptor: name("reload_failures", "total", "Reloads that kept the old config or model."))
+    }
+
+    /// Requests by operation (`op` is one the daemon knows, so the label set stays small).
+    func requests(op: String) -> Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "sift", metricName: "requests", unitName: "total", helpText: "Requests by operation."), labels: [("op", op)])
+    }
+
+    func errors(_ code: ErrorCode) -> Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "sift", metricName: "errors", unitName: "total", helpText: "Error replies by code."), labels: [("code", code.rawValue)])
+    }
+
+    /// The exposition text (format 0.0.4).
+    public func exposition() -> String { registry.emitToString() }
+}

@@ -1,0 +1,21 @@
+/// Told about the daemon's life: where systemd notification (READY=1, RELOADING=1, STOPPING=1,
+/// STATUS=…) plugs in. Every method defaults to doing nothing.
+public protocol LifecycleObserver: Sendable {
+    /// The socket is bound and the model loaded: clients can be served.
+    func daemonIsReady(status: String)
+    func daemonIsReloading()
+    /// A reload finished (successfully or not; the daemon serves either way).
+    func daemonReloaded(status: String)
+    func daemonIsStopping()
+}
+
+extension LifecycleObserver {
+    public func daemonIsReady(status: String) {}
+    public func daemonIsReloading() {}
+    public func daemonReloaded(status: String) {}
+    public func daemonIsStopping() {}
+}
+
+public struct SilentLifecycleObserver: LifecycleObserver {
+    public init() {}
+}

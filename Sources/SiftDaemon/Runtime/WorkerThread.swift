@@ -1,0 +1,57 @@
+import Foundation
+import Synchronization
+
+/// A dedicated OS thread for work that blocks (the forward pass, SQLite writes), kept off both
+/// the NIO event loops and Swift's cooperative pool, which has only as many threads as cores.
+final class WorkerThread: Sendable {
+    private struct State {
+        var finished = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let name: String
+    private let body: @Sendable () -> Void
+    private let state = Mutex(State())
+
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            body()
+            let waiters = state.withLock { state in
+                state.finished = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        thread.name = name
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Returns once `body` has returned.
+    func join() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                if !state.finished { state.waiters.append(continuation) }
+                return state.finished
+            }
+            if done { continuation.resume() }
+        }
+    }
+}
+
+/// Runs blocking work (a store read, loading a model) on a thread outside the cooperative pool.
+enum BlockingWork {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}

@@ -1,0 +1,266 @@
+import Logging
+import NIOCore
+
+/// One client connection: frames lines, starts a request per line, and writes the replies in
+/// request order, however the requests finish.
+///
+/// Flow control: while `maxPending` requests are unanswered, or the channel is not writable
+/// (the client is not reading and the write buffer passed its high-water mark), the handler
+/// takes no more lines and holds back NIO's `read()`, so the kernel's socket buffer fills and
+/// the client's writes block. Memory per connection is thus bounded by `maxPending` requests,
+/// the write buffer, one read of unframed bytes and one line.
+final class ConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    struct Limits {
+        var maxLineBytes: Int
+        var maxPending: Int
+        /// nil: never time out.
+        var idleTimeout: TimeAmount?
+        var maxConnections: Int
+
+        init(_ config: DaemonConfig.Limits) {
+            maxLineBytes = config.maxLineBytes
+            maxPending = config.maxPendingPerConnection
+            idleTimeout = config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
+            maxConnections = config.maxConnections
+        }
+    }
+
+    private let router: RequestRouter
+    private let registry: ConnectionRegistry
+    private let peer: PeerCredentials
+    private let limits: Limits
+    private let logger: Logger
+    private var framer: LineFramer
+    private let lane = SerialLane()
+
+    /// Replies that are ready but wait for an earlier one, by request sequence number.
+    private var ready: [UInt64: [UInt8]] = [:]
+    private var nextSequence: UInt64 = 0
+    private var nextToWrite: UInt64 = 0
+    private var pending: Int { Int(nextSequence - nextToWrite) }
+
+    private var context: ChannelHandlerContext?
+    private var registered = false
+    private var readHeld = false
+    private var inputClosed = false
+    private var inputFinished = false
+    private var draining = false
+    private var closing = false
+    private var inactive = false
+    private var inReadBurst = false
+    private var needsFlush = false
+    private var processing = false
+    private var lastActivity = NIODeadline.now()
+    private var idleTimer: Scheduled<Void>?
+
+    init(router: RequestRouter, registry: ConnectionRegistry, peer: PeerCredentials, limits: Limits, logger: Logger) {
+        self.router = router
+        self.registry = registry
+        self.peer = peer
+        self.limits = limits
+        self.logger = logger
+        framer = LineFramer(maximumLineBytes: limits.maxLineBytes)
+    }
+
+    private var loopBound: NIOLoopBound<ConnectionHandler> {
+        NIOLoopBound(self, eventLoop: context!.eventLoop)
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let bound = loopBound
+        let eventLoop = context.eventLoop
+        let handle = ConnectionRegistry.Handle(channel: context.channel) {
+            eventLoop.execute { bound.value.drain() }
+        }
+        guard registry.register(handle, limit: limits.maxConnections) else {
+            let error = ProtocolError(.tooManyConnections, "the daemon already has \(limits.maxConnections) connections; try again later")
+            closing = true
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Reply.failure(error).line(ref: nil))), promise: nil)
+            context.close(promise: nil)
+            return
+        }
+        registered = true
+        scheduleIdleCheck(in: limits.idleTimeout)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        inactive = true
+        idleTimer?.cancel()
+        registry.requestsFinished(pending)
+        ready.removeAll()
+        if registered { registry.unregister(context.channel) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)", "pid": "\(peer.pid)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Input
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        lastActivity = .now()
+        framer.append(unwrapInboundIn(data))
+        inReadBurst = true
+        processLines()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        flushIfNeeded()
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            inputClosed = true
+            processLines()
+            flushIfNeeded()
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private var mustPause: Bool {
+        pending >= limits.maxPending || !(context?.channel.isWritable ?? false)
+    }
+
+    /// Starts requests for the framed lines, as many as flow control allows.
+    private func processLines() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while !closing && !draining && !mustPause {
+            if let frame = framer.next() {
+                start(frame)
+            } else if inputClosed && !inputFinished {
+                inputFinished = true
+                if let last = framer.finish() { start(last) }
+            } else {
+                break
+            }
+        }
+        closeIfDone()
+    }
+
+    private func start(_ frame: LineFramer.Frame) {
+        let sequence = nextSequence
+        nextSequence += 1
+        registry.requestStarted()
+        switch frame {
+        case .tooLong:
+            let error = ProtocolError(.lineTooLong, "the line is longer than \(limits.maxLineBytes) bytes; it was discarded")
+            complete(sequence, router.failure(error, ref: nil))
+        case let .line(bytes):
+            let bound = loopBound
+            let eventLoop = context!.eventLoop
+            let outcome = RequestDecoder.decode(bytes.readableBytesView)
+            if let line = router.start(outcome, peer: peer, lane: lane, reply: { line in
+                eventLoop.execute { bound.value.complete(sequence, line) }
+            }) {
+                complete(sequence, line)
+            }
+        }
+    }
+
+    // MARK: Output
+
+    /// Records a reply and writes every reply that is now next in order.
+    private func complete(_ sequence: UInt64, _ line: [UInt8]) {
+        guard !inactive, let context else { return }
+        ready[sequence] = line
+        var written = 0
+        while let next = ready.removeValue(forKey: nextToWrite) {
+            context.write(wrapOutboundOut(ByteBuffer(bytes: next)), promise: nil)
+            nextToWrite += 1
+            written += 1
+        }
+        guard written > 0 else { return }
+        registry.requestsFinished(written)
+        lastActivity = .now()
+        needsFlush = true
+        if !inReadBurst { flushIfNeeded() }
+        resumeIfPossible()
+        closeIfDone()
+    }
+
+    private func flushIfNeeded() {
+        guard needsFlush, let context else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { resumeIfPossible() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Intercepts NIO's read requests: none while paused; the held one is issued on resume.
+    func read(context: ChannelHandlerContext) {
+        if mustPause || draining || closing {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    private func resumeIfPossible() {
+        guard !mustPause, !closing, let context else { return }
+        processLines()
+        if readHeld && !mustPause && !draining && !closing {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    // MARK: Ending
+
+    /// Shutdown: answer what has been read, then close.
+    private func drain() {
+        draining = true
+        closeIfDone()
+    }
+
+    private func closeIfDone() {
+        guard !closing, pending == 0, draining || (inputClosed && inputFinished), let context else { return }
+        closing = true
+        flushIfNeeded()
+        context.close(promise: nil)
+    }
+
+    private func scheduleIdleCheck(in delay: TimeAmount?) {
+        guard let delay, let context else { return }
+        let bound = loopBound
+        idleTimer = context.eventLoop.scheduleTask(in: delay) { bound.value.checkIdle() }
+    }
+
+    private func checkIdle() {
+        guard !closing, !inactive, let timeout = limits.idleTimeout, let context else { return }
+        let idle = NIODeadline.now() - lastActivity
+        guard pending == 0, idle >= timeout else {
+            scheduleIdleCheck(in: pending > 0 ? timeout : timeout - idle)
+            return
+        }
+        closing = true
+        let error = ProtocolError(.idleTimeout, "closing after \(timeout.nanoseconds / 1_000_000_000) s without a request")
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: router.failure(error, ref: nil))), promise: nil)
+        context.close(promise: nil)
+    }
+}

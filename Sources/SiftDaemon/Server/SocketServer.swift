@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Listens on the Unix socket and runs a ``ConnectionHandler`` per client.
+///
+/// At graceful shutdown it stops accepting, removes the socket file, lets every connection
+/// answer what it has read (up to `shutdown.drain_timeout_seconds`), then closes them.
+final class SocketServer: Service {
+    private let daemon: DaemonContext
+    private let listener: any Channel
+    private let path: String
+    private let logger: Logger
+
+    private init(daemon: DaemonContext, listener: any Channel, path: String, logger: Logger) {
+        self.daemon = daemon
+        self.listener = listener
+        self.path = path
+        self.logger = logger
+    }
+
+    /// Binds the socket (replacing a stale socket file), sets its permissions, and accepts from then on.
+    static func bind(daemon: DaemonContext, router: RequestRouter, group: any EventLoopGroup, logger: Logger) async throws -> SocketServer {
+        let config = daemon.config
+        let path = config.socket.path
+        try SocketFile.prepare(path)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                PeerCredentials.of(channel).flatMapThrowing { peer in
+                    // Limits are read per connection, so a reload applies to new connections.
+                    let limits = ConnectionHandler.Limits(daemon.config.limits)
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(router: router, registry: daemon.connections, peer: peer, limits: limits, logger: logger))
+                }
+            }
+        let listener = try await bootstrap.bind(unixDomainSocketPath: path).get()
+        do {
+            try SocketFile.setPermissions(path, config.socket)
+        } catch {
+            try? await listener.close()
+            throw error
+        }
+        logger.info("listening", metadata: ["socket": "\(path)"])
+        return SocketServer(daemon: daemon, listener: listener, path: path, logger: logger)
+    }
+
+    func run() async throws {
+        let listener = self.listener
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await listener.closeFuture.get()
+            } onCancel: {
+                listener.close(promise: nil)
+                self.daemon.connections.closeAll()
+            }
+        } onGracefulShutdown: {
+            listener.close(promise: nil)
+        }
+        unlink(path)
+        daemon.startDraining()
+        daemon.connections.drainAll()
+        let timeout = Duration.seconds(daemon.config.drainTimeoutSeconds)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.daemon.connections.waitUntilEmpty() }
+            group.addTask {
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }  // drained in time
+                self.logger.warning("drain timed out; closing the remaining connections", metadata: ["open": "\(self.daemon.connections.openCount)"])
+                self.daemon.connections.closeAll()
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

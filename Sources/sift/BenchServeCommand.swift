@@ -1,0 +1,189 @@
+import ArgumentParser
+import Foundation
+import GPT2
+import GPT2Tokenizer
+import Logging
+import SiftDaemon
+import Synchronization
+
+/// `sift bench serve`: the daemon's throughput and latency over its socket, next to what the
+/// engine alone does with the same texts and batch size in the same run.
+struct BenchServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Messages/s and p50/p99 latency of siftd under N concurrent clients, vs. the engine's own batched throughput.",
+        discussion: """
+            Starts siftd inside this process on a temporary socket and store, serving a randomly \
+            initialised model of the real gpt2 (124M) shape (speed does not depend on the \
+            weights' values). Then --clients connections each send one classify request at a \
+            time, until --requests distinct SMS texts have been answered. Beforehand the engine \
+            classifies the same texts directly, in batches of --batch-size: the goal is for the \
+            daemon to reach at least 90% of that throughput.
+
+            Texts: the distinct texts of --data (default ../shared/data/sms-spam-collection/\
+            SMSSpamCollection); the tokenizer: --vocab (default ../shared/data/gpt2-tokenizer).
+            """)
+
+    @Option(help: "Concurrent client connections.")
+    var clients = 64
+
+    @Option(help: "Requests to send in all (distinct texts).")
+    var requests = 256
+
+    @Option(help: "The daemon's batching.max_batch_size, and the engine's batch size.")
+    var batchSize = 32
+
+    @Option(help: "OpenBLAS threads.")
+    var threads = 2
+
+    @Option(help: "Model shape: gpt2, gpt2-medium, gpt2-large, gpt2-xl.")
+    var shape = "gpt2"
+
+    @Option(help: "Labeled texts (label<TAB>text per line).")
+    var data: String?
+
+    @Option(help: "Tokenizer directory (vocab.json + merges.txt or encoder.json + vocab.bpe).")
+    var vocab: String?
+
+    @Flag(help: "Print one JSON object instead of a summary.")
+    var json = false
+
+    func validate() throws {
+        guard clients >= 1, requests >= 1, batchSize >= 1, threads >= 1 else {
+            throw ValidationError("--clients, --requests, --batch-size and --threads must be at least 1")
+        }
+        guard GPT2Config.named[shape] != nil else {
+            throw ValidationError("--shape must be one of \(GPT2Config.named.keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        BLAS.setThreads(threads)
+        let model = try makeModel()
+        var seen = Set<String>()
+        let distinct = try CLI.readLabeledTexts(data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile).filter { seen.insert($0).inserted }
+        guard distinct.count >= requests else {
+            throw ValidationError("--requests \(requests) is more than the \(distinct.count) distinct texts available")
+        }
+        let texts = Array(distinct.prefix(requests))
+
+        let engine = engineThroughput(model, texts)
+        let served = try await serve(model, texts)
+
+        let ratio = served.messagesPerSecond / engine
+        let figures: [String: Any] = [
+            "model": "random \(shape)", "threads": threads, "clients": clients, "messages": texts.count,
+            "batch_size": batchSize,
+            "engine_messages_per_second": engine,
+            "served_messages_per_second": served.messagesPerSecond,
+            "served_seconds": served.seconds,
+            "latency_p50_ms": served.p50 * 1000, "latency_p99_ms": served.p99 * 1000,
+            "ratio_to_engine": ratio, "goal_ratio": 0.9, "goal_met": ratio >= 0.9,
+            "errors": served.errors,
+        ]
+        if json {
+            try CLI.printJSONObject(figures)
+            return
+        }
+        print(String(format: """
+            serve: random %@ over a Unix socket, %d clients, %d texts, batches of %d, %d BLAS threads
+              engine alone (batched): %.1f messages/s
+              siftd:                  %.1f messages/s (%.0f%% of the engine; goal ≥ 90%%: %@)
+              latency: p50 %.0f ms, p99 %.0f ms; errors: %d
+            """, shape, clients, texts.count, batchSize, threads, engine, served.messagesPerSecond, ratio * 100,
+            ratio >= 0.9 ? "met" : "NOT met", served.p50 * 1000, served.p99 * 1000, served.errors))
+    }
+
+    private func makeModel() throws -> ServingModel {
+        let weights = try GPT2Weights.random(config: GPT2Config.named[shape]!, seed: 1)
+        let channels = weights.config.channels
+        var rng = SeededRandom(seed: 7)
+        let head = try ClassifierHead(
+            weight: Tensor(shape: [2, channels], values: (0..<(2 * channels)).map { _ in rng.nextNormal() * 0.02 }),
+            bias: Tensor(zeros: [2]), labels: ["ham", "spam"])
+        let classifier = Classifier(model: GPT2Model(weights: weights), head: head, pooling: .last)
+        let tokenizer = try BPETokenizer(directory: vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory)
+        return ServingModel(version: "bench-random-\(shape)", classifier: classifier, tokenizer: tokenizer)
+    }
+
+    /// Messages per second of the engine on the same texts: tokenizing plus batched forward passes.
+    private func engineThroughput(_ model: ServingModel, _ texts: [String]) -> Double {
+        _ = model.classifier.classify(tokenIDs: texts.prefix(batchSize).map(model.tokenizer.encode))  // warm-up
+        let start = Date()
+        var index = 0
+        while index < texts.count {
+            let batch = texts[index..<min(index + batchSize, texts.count)]
+            _ = model.classifier.classify(tokenIDs: batch.map(model.tokenizer.encode))
+            index += batchSize
+        }
+        return Double(texts.count) / Date().timeIntervalSince(start)
+    }
+
+    private struct Served {
+        var messagesPerSecond: Double
+        var seconds: Double
+        var p50: Double
+        var p99: Double
+        var errors: Int
+    }
+
+    private func serve(_ model: ServingModel, _ texts: [String]) async throws -> Served {
+        var template = Array("/tmp/sift-bench-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw CLIError("cannot make a temporary directory") }
+        let directory = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        var config = DaemonConfig()
+        config.socket.path = directory + "/s.sock"
+        config.stateDirectory = directory + "/state"
+        config.batching.maxBatchSize = batchSize
+        config.model.threads = threads
+        config.limits.maxConnections = max(clients + 8, config.limits.maxConnections)
+        let quiet = Logger(label: "sift-bench") { _ in SwiftLogNoOpLogHandler() }
+        let daemon = try await Daemon.start(
+            config: config, options: Daemon.Options(modelSource: { _ in FixedModelSource(model) }), logger: quiet)
+        let running = Task { try await daemon.run() }
+
+        let next = Atomic<Int>(0)
+        let results = Mutex<(latencies: [Double], errors: Int)>(([], 0))
+        let group = DispatchGroup()
+        let socket = config.socket.path
+        let start = Date()
+        for _ in 0..<clients {
+            let thread = Thread {
+                defer { group.leave() }
+                guard let client = try? LineClient(socketPath: socket) else {
+                    results.withLock { $0.errors += 1 }
+                    return
+                }
+                while true {
+                    let index = next.add(1, ordering: .relaxed).oldValue
+                    guard index < texts.count else { return }
+                    let sent = Date()
+                    let reply = try? client.call(["op": "classify", "text": .string(texts[index])])
+                    let latency = Date().timeIntervalSince(sent)
+                    results.withLock {
+                        if reply?["message_id"] == nil { $0.errors += 1 } else { $0.latencies.append(latency) }
+                    }
+                }
+            }
+            group.enter()
+            thread.start()
+        }
+        await withCheckedContinuation { continuation in
+            group.notify(queue: .global()) { continuation.resume() }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        await daemon.shutdown()
+        try await running.value
+
+        let (latencies, errors) = results.withLock { $0 }
+        let sorted = latencies.sorted()
+        func percentile(_ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        }
+        return Served(
+            messagesPerSecond: Double(sorted.count) / seconds, seconds: seconds,
+            p50: percentile(0.5), p99: percentile(0.99), errors: errors)
+    }
+}

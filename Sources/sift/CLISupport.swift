@@ -1,0 +1,60 @@
+import Foundation
+import GPT2Tokenizer
+
+/// Small pieces shared by the `sift` subcommands.
+enum CLI {
+    /// Writes one JSON value on its own line to stdout (sorted keys, so output is stable).
+    static func printJSONLine(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
+    /// Writes a JSON object built from plain values (numbers, strings, arrays, dictionaries).
+    static func printJSONObject(_ object: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(Data("\n".utf8))
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("sift: \(message)\n".utf8))
+    }
+
+    /// Peak resident set size of this process in MiB (Linux reports ru_maxrss in KiB).
+    static func peakRSSMiB() -> Double {
+        var usage = rusage()
+        // Written this way because, with NIO's C modules loaded (via SiftDaemon), Glibc's
+        // RUSAGE_SELF is the enum __rusage_who while getrusage takes an Int32.
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    /// `../shared` beside the checkout, or `$SIFT_SHARED`: where the benchmarks find the public
+    /// SMS data and tokenizer files when no path is given.
+    static var sharedDirectory: URL {
+        if let env = ProcessInfo.processInfo.environment["SIFT_SHARED"], !env.isEmpty { return URL(fileURLWithPath: env) }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent().appendingPathComponent("shared")
+    }
+
+    static var defaultSMSFile: URL { sharedDirectory.appendingPathComponent("data/sms-spam-collection/SMSSpamCollection") }
+    static var defaultTokenizerDirectory: URL { sharedDirectory.appendingPathComponent("data/gpt2-tokenizer") }
+
+    /// The texts of a `label<TAB>text` file (the SMS Spam Collection's format).
+    static func readLabeledTexts(_ url: URL) throws -> [String] {
+        guard let content = try? String(contentsOf: url, encoding: .utf8) else {
+            throw CLIError("cannot read \(url.path) as UTF-8 text")
+        }
+        return content.split(separator: "\n", omittingEmptySubsequences: true).map { line in
+            if let tab = line.firstIndex(of: "\t") { return String(line[line.index(after: tab)...]) }
+            return String(line)
+        }
+    }
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import SiftDaemon
+import Synchronization
+
+/// `sift classify`: texts to siftd, results back as they come.
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Classify texts with siftd: from the arguments, or one per line on stdin.",
+        discussion: """
+            Requests are pipelined on one connection and results are printed as they arrive, \
+            in input order: siftd's reply as one JSON line per text (message_id, label, \
+            probabilities, model), or with --tsv: message_id, label, probability of that \
+            label, and the text (tabs and line breaks in it turned into spaces). Blank stdin \
+            lines are skipped. A text siftd rejects is reported (JSON: its error reply; TSV: \
+            on stderr) and the others go on; the exit status is then 1.
+
+            Example:
+              printf 'WINNER!! claim now\\nsee you at 6\\n' | sift classify --tsv
+
+            \(DaemonExit.help)
+            """)
+
+    @OptionGroup var socket: DaemonSocketOptions
+
+    @Flag(help: "Print tab-separated message_id, label, probability, text.")
+    var tsv = false
+
+    @Argument(help: "Texts to classify; without any, lines of stdin.")
+    var texts: [String] = []
+
+    func run() throws {
+        let client = try socket.connect()
+        let sent = SentTexts()
+        let arguments = texts
+        // One thread sends while this one prints, so a long stdin streams through.
+        let sender = Thread {
+            func send(_ text: String) -> Bool {
+                sent.append(text)
+                do {
+                    try client.send(["op": "classify", "text": .string(text)])
+                    return true
+                } catch {
+                    sent.fail("\(error)")
+                    return false
+                }
+            }
+            if arguments.isEmpty {
+                while let line = readLine(strippingNewline: true) {
+                    let text = line.hasSuffix("\r") ? String(line.dropLast()) : line
+                    if text.allSatisfy(\.isWhitespace) { continue }
+                    if !send(text) { break }
+                }
+            } else {
+                for text in arguments where !send(text) { break }
+            }
+            client.finishSending()
+            sent.finish()
+        }
+        sender.start()
+
+        var failed = false
+        while let text = sent.next() {
+            let line: [UInt8]
+            let reply: JSONValue
+            do {
+                guard let received = try client.readLine() else { throw LineClient.Failure.io("siftd closed the connection early") }
+                line = received
+                reply = try JSONParser.parse(line)
+            } catch {
+                CLI.printError("\(error)")
+                throw DaemonExit.connectionLost
+            }
+            if reply["error"] != nil { failed = true }
+            if tsv {
+                printTSV(reply, text: text)
+            } else {
+                FileHandle.standardOutput.write(Data(line + [10]))
+            }
+        }
+        if let error = sent.failure {
+            CLI.printError(error)
+            throw DaemonExit.connectionLost
+        }
+        if failed { throw DaemonExit.errorReply }
+    }
+
+    private func printTSV(_ reply: JSONValue, text: String) {
+        let flat = String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
+        guard case let .int(id)? = reply["message_id"], case let .string(label)? = reply["label"] else {
+            let code = reply["error"]?["code"].flatMap { if case let .string(c) = $0 { c } else { nil } } ?? "?"
+            let message = reply["error"]?["message"].flatMap { if case let .string(m) = $0 { m } else { nil } } ?? ""
+            CLI.printError("\(code): \(message): \(flat.prefix(80))")
+            return
+        }
+        var probability = ""
+        if case let .double(p)? = reply["probabilities"]?[label] { probability = "\(p)" }
+        FileHandle.standardOutput.write(Data("\(id)\t\(label)\t\(probability)\t\(flat)\n".utf8))
+    }
+}
+
+/// The texts sent and not yet answered, for pairing with the replies (which come in the same
+/// order). Bounded in practice: the sender blocks while siftd applies backpressure.
+private final class SentTexts: Sendable {
+    private struct State {
+        var texts: [String] = []
+        var start = 0
+        var finished = false
+        var failure: String?
+    }
+
+    private let state = Mutex(State())
+    private let changed = DispatchSemaphore(value: 0)
+
+    func append(_ text: String) {
+        state.withLock { $0.texts.append(text) }
+        changed.signal()
+    }
+
+    func finish() {
+        state.withLock { $0.finished = true }
+        changed.signal()
+    }
+
+    func fail(_ reason: String) {
+        state.withLock { $0.failure = reason }
+    }
+
+    var failure: String? { state.withLock { $0.failure } }
+
+    /// The oldest unanswered text, waiting for it to be sent; nil when sending ended.
+    func next() -> String? {
+        while true {
+            let (text, done): (String?, Bool) = state.withLock { state in
+                guard state.start < state.texts.count else { return (nil, state.finished) }
+                let text = state.texts[state.start]
+                state.start += 1
+                if state.start > 1024 {
+                    state.texts.removeFirst(state.start)
+                    state.start = 0
+                }
+                return (text, false)
+            }
+            if let text { return text }
+            if done { return nil }
+            changed.wait()
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import SiftDaemon
+
+/// `sift correct ID LABEL`
+struct CorrectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "correct",
+        abstract: "Tell siftd what a classified message really is (or confirm it).",
+        discussion: """
+            ID is the message_id from classify. siftd answers after the label is committed; \
+            the reply is printed as one JSON line.
+
+            \(DaemonExit.help)
+            """)
+
+    @OptionGroup var socket: DaemonSocketOptions
+
+    @Argument(help: "The message id from classify.")
+    var id: Int64
+
+    @Argument(help: "The right label, e.g. ham or spam.")
+    var label: String
+
+    func validate() throws {
+        guard id > 0 else { throw ValidationError("a message id is a positive integer, not \(id)") }
+    }
+
+    func run() throws {
+        try DaemonCall.run(["op": "correct", "message_id": .int(id), "label": .string(label)], socket: socket)
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import GPT2
+import GPT2Tokenizer
+
+/// `sift predict`: offline classification of texts read from stdin, one JSON line per text.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Classify texts from stdin (one per line) with a base model and a classifier file.",
+        discussion: """
+            Each input line is one text; each output line is a JSON object with "label", \
+            "probabilities" (by label name) and "logits" (in label order). Lines are classified \
+            in batches of --batch-size; results come out in input order. The tokenizer files \
+            (vocab.json + merges.txt, or encoder.json + vocab.bpe) are read from the base directory.
+
+            Example:
+              echo "WINNER!! Claim your prize now" | sift predict --base models/gpt2 --classifier models/7/classifier.safetensors
+            """)
+
+    @Option(help: "Base model directory (model.safetensors, config.json and tokenizer files).")
+    var base: String
+
+    @Option(help: "Classifier safetensors (score.weight/score.bias, optionally trained blocks). Default: head.safetensors in the base directory.")
+    var classifier: String?
+
+    @Option(help: "Pooling: last (last real token) or padded:N (the reference's right-padding). Default: the classifier's, else last.")
+    var pooling: String?
+
+    @Option(help: "Texts classified together in one forward pass.")
+    var batchSize: Int = 16
+
+    @Option(help: "OpenBLAS threads.")
+    var threads: Int = 2
+
+    func validate() throws {
+        if let pooling, Pooling(pooling) == nil { throw ValidationError("--pooling must be last or padded:N, got \(pooling)") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    struct Output: Encodable {
+        let label: String
+        let probabilities: [String: Float]
+        let logits: [Float]
+    }
+
+    func run() throws {
+        BLAS.setThreads(threads)
+        let baseURL = URL(fileURLWithPath: base)
+        let model = try Classifier(baseDirectory: baseURL, classifierFile: classifier.map { URL(fileURLWithPath: $0) },
+                                   pooling: pooling.flatMap(Pooling.init))
+        let tokenizer = try BPETokenizer(directory: baseURL)
+        var pending = [String]()
+        func flush() throws {
+            let predictions = model.classify(tokenIDs: pending.map(tokenizer.encode))
+            for p in predictions {
+                let probabilities = Dictionary(uniqueKeysWithValues: zip(model.labels, p.probabilities))
+                try CLI.printJSONLine(Output(label: p.label, probabilities: probabilities, logits: p.logits))
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while let line = readLine(strippingNewline: true) {
+            pending.append(line)
+            if pending.count >= batchSize { try flush() }
+        }
+        if !pending.isEmpty { try flush() }
+    }
+}

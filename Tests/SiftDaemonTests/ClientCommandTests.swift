@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+@testable import SiftDaemon
+
+/// The `sift` client commands against a daemon, with the exit codes scripts rely on.
+final class ClientCommandTests: XCTestCase {
+    private var fixture: DaemonFixture!
+    private var sift: URL!
+
+    override func setUp() async throws {
+        sift = try BuiltExecutable.url("sift", override: "SIFT_BINARY")
+        fixture = try await DaemonFixture.start()
+    }
+
+    override func tearDown() async throws {
+        try await fixture?.stop()
+        fixture = nil
+    }
+
+    private func run(_ arguments: [String], input: String = "") throws -> (status: Int32, output: String, errors: String) {
+        try BuiltExecutable.run(sift, arguments, input: input, environment: ["SIFT_SOCKET": fixture.socketPath])
+    }
+
+    func testClassifyStreamsStdinAsTSVAndArgumentsAsJSON() throws {
+        let tsv = try run(["classify", "--tsv"], input: "WINNER!! claim\tnow\n\nsee you at 6\r\n")
+        XCTAssertEqual(tsv.status, 0, tsv.errors)
+        let rows = tsv.output.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        XCTAssertEqual(rows.count, 2, "the blank line is skipped")
+        XCTAssertEqual(rows.map { $0.count }, [4, 4])
+        XCTAssertEqual(rows.map { String($0[3]) }, ["WINNER!! claim now", "see you at 6"])
+        XCTAssertNotNil(Int64(rows[0][0]))
+
+        let json = try run(["classify", "first text", "second text"])
+        XCTAssertEqual(json.status, 0, json.errors)
+        let replies = try json.output.split(separator: "\n").map { try JSONParser.parse(Array($0.utf8)) }
+        XCTAssertEqual(replies.count, 2)
+        XCTAssertTrue(replies.allSatisfy { $0["message_id"] != nil && $0["model"] != nil })
+    }
+
+    func testCorrectLabelForgetAndTheirExitCodes() throws {
+        let classified = try run(["classify", "call now to claim"])
+        let id = try XCTUnwrap(try JSONParser.parse(Array(classified.output.utf8.dropLast()))["message_id"]?.intValue)
+
+        let corrected = try run(["correct", "\(id)", "spam"])
+        XCTAssertEqual(corrected.status, 0, corrected.errors)
+        XCTAssertEqual(try fixture.daemon.context.store.currentLabel(forMessage: id), "spam")
+
+        let wrongLabel = try run(["correct", "\(id)", "maybe"])
+        XCTAssertEqual(wrongLabel.status, 1)
+        XCTAssertTrue(wrongLabel.output.contains("unknown_label"), wrongLabel.output)
+
+        let labeled = try run(["label", "ham"], input: "Are we still on for lunch?\n")
+        XCTAssertEqual(labeled.status, 0, labeled.errors)
+        let labeledID = try XCTUnwrap(try JSONParser.parse(Array(labeled.output.utf8.dropLast()))["message_id"]?.intValue)
+        XCTAssertEqual(try fixture.daemon.context.store.message(labeledID)?.text, "Are we still on for lunch?")
+
+        XCTAssertEqual(try run(["forget", "\(id)"]).status, 0)
+        XCTAssertEqual(try run(["forget", "0"]).status, 64, "usage")
+    }
+
+    func testReadOnlyCommandsAndAnUnreachableSocket() throws {
+        for command in ["stats", "health", "models"] {
+            let result = try run([command])
+            XCTAssertEqual(result.status, 0, "\(command): \(result.errors)")
+            XCTAssertNoThrow(try JSONParser.parse(Array(result.output.utf8.dropLast())), command)
+        }
+        let metrics = try run(["metrics"])
+        XCTAssertEqual(metrics.status, 0)
+        XCTAssertTrue(metrics.output.contains("# TYPE sift_requests_total counter"), metrics.output)
+
+        let unreachable = try BuiltExecutable.run(sift, ["health", "--socket", fixture.directory.file("nobody.sock")])
+        XCTAssertEqual(unreachable.status, 3)
+        XCTAssertTrue(unreachable.errors.contains("cannot connect"), unreachable.errors)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import SiftDaemon
+
+final class DaemonConfigTests: XCTestCase {
+    private var directory: ShortTemporaryDirectory!
+
+    override func setUpWithError() throws { directory = try ShortTemporaryDirectory() }
+    override func tearDown() { directory = nil }
+
+    private func writeYAML(_ text: String) throws -> String {
+        let path = directory.file("siftd-\(UUID().uuidString).yaml")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func load(file: String?, overrides: [String: String] = [:], environment: [String: String] = [:]) async throws -> DaemonConfig {
+        try await DaemonConfigLoader(file: file, overrides: overrides, environment: environment).load()
+    }
+
+    private func expectError(key: String, file: String? = nil, environment: [String: String] = [:],
+                             line: UInt = #line) async {
+        do {
+            _ = try await load(file: file, environment: environment)
+            XCTFail("accepted a bad \(key)", line: line)
+        } catch let error as DaemonConfigError {
+            XCTAssertEqual(error.key, key, "\(error)", line: line)
+            XCTAssertTrue(error.description.contains(key), line: line)
+        } catch {
+            XCTFail("unexpected \(error)", line: line)
+        }
+    }
+
+    func testTheShippedConfigFileLoadsWithTheDocumentedDefaults() async throws {
+        let shipped = SharedFixtures.packageRoot.appendingPathComponent("config/siftd.yaml").path
+        let config = try await load(file: shipped)
+        var expected = DaemonConfig()
+        for operation in AuthorizationPolicy.guardedOperations {
+            expected.authorization.rules[operation] = AuthorizationPolicy.Rule(uids: [0])
+        }
+        XCTAssertEqual(config, expected)
+    }
+
+    func testNoFileMeansDefaults() async throws {
+        let config = try await load(file: nil)
+        XCTAssertEqual(config, DaemonConfig())
+    }
+
+    func testEnvironmentOverridesTheFileAndOptionsOverrideBoth() async throws {
+        let file = try writeYAML("""
+            socket:
+              path: /tmp/from-file.sock
+              mode: "0600"
+            limits:
+              max_connections: 10
+            authorization:
+              correct:
+                uids: [0, 1000]
+                groups: [root]
+            """)
+        let environment = ["SIFT_SOCKET_PATH": "/tmp/from-env.sock", "SIFT_LIMITS_MAX_CONNECTIONS": "20",
+                           "SIFT_AUTHORIZATION_LABEL_UIDS": "5, 6", "UNRELATED": "x"]
+        let fromEnvironment = try await load(file: file, environment: environment)
+        XCTAssertEqual(fromEnvironment.socket.path, "/tmp/from-env.sock")
+        XCTAssertEqual(fromEnvironment.socket.mode, 0o600)
+        XCTAssertEqual(fromEnvironment.limits.maxConnections, 20)
+        XCTAssertEqual(fromEnvironment.authorization.rules["correct"], AuthorizationPolicy.Rule(uids: [0, 1000], gids: [0]))
+        XCTAssertEqual(fromEnvironment.authorization.rules["label"], AuthorizationPolicy.Rule(uids: [5, 6]))
+
+        let fromOptions = try await load(file: file, overrides: ["socket.path": "/tmp/from-option.sock", "state_dir": "/tmp/st"],
+                                         environment: environment)
+        XCTAssertEqual(fromOptions.socket.path, "/tmp/from-option.sock")
+        XCTAssertEqual(fromOptions.stateDirectory, "/tmp/st")
+        XCTAssertEqual(fromOptions.storePath, "/tmp/st/sift.sqlite")
+        XCTAssertEqual(fromOptions.baseModelDirectory, "/tmp/st/base")
+    }
+
+    func testTheConfigFileCanBeNamedByEnvironment() async throws {
+        let file = try writeYAML("batching:\n  max_batch_size: 7\n")
+        let loader = DaemonConfigLoader(file: nil, environment: ["SIFT_CONFIG": file])
+        XCTAssertEqual(loader.resolvedFile, file)
+        let config = try await loader.load()
+        XCTAssertEqual(config.batching.maxBatchSize, 7)
+    }
+
+    func testInvalidValuesAreRejectedNamingTheirKey() async throws {
+        await expectError(key: "limits.max_connections", file: try writeYAML("limits:\n  max_connections: many\n"))
+        await expectError(key: "limits.max_line_bytes", file: try writeYAML("limits:\n  max_line_bytes: 10\n"))
+        await expectError(key: "socket.mode", file: try writeYAML("socket:\n  mode: \"0999\"\n"))
+        await expectError(key: "socket.path", file: try writeYAML("socket:\n  path: /\(String(repeating: "x", count: 120))\n"))
+        await expectError(key: "socket.group", file: try writeYAML("socket:\n  group: no-such-group-here\n"))
+        await expectError(key: "model.pooling", file: try writeYAML("model:\n  pooling: middle\n"))
+        await expectError(key: "authorization.allow_own_uid", file: try writeYAML("authorization:\n  allow_own_uid: maybe\n"))
+        await expectError(key: "authorization.forget.groups", file: try writeYAML("authorization:\n  forget:\n    groups: [no-such-group-here]\n"))
+        await expectError(key: "batching.max_batch_size", file: try writeYAML("batching:\n  max_batch_size: [1, 2]\n"))
+        await expectError(key: "log.level", environment: ["SIFT_LOG_LEVEL": "loud"])
+        await expectError(key: "journal.id_block", environment: ["SIFT_JOURNAL_ID_BLOCK": "0"])
+    }
+
+    func testAFileOfOnlyCommentsIsAnEmptyConfig() async throws {
+        let config = try await load(file: try writeYAML("# nothing set yet\n\n"))
+        XCTAssertEqual(config, DaemonConfig())
+    }
+
+    func testAnUnreadableFileIsAConfigError() async throws {
+        await expectError(key: "config", file: directory.file("missing.yaml"))
+        await expectError(key: "config", file: try writeYAML("just: [unclosed\n"))
+    }
+
+    func testEnvironmentNamesFollowTheKeys() {
+        XCTAssertEqual(DaemonConfigLoader.environmentName(of: "socket.path"), "SIFT_SOCKET_PATH")
+        XCTAssertEqual(DaemonConfigLoader.environmentName(of: "limits.max_line_bytes"), "SIFT_LIMITS_MAX_LINE_BYTES")
+    }
+}
