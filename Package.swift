@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-configuration", exact: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         // System libraries.
@@ -30,39 +32,62 @@ let package = Package(
         // Libraries, dependencies pointing down.
         .target(name: "GPT2Tokenizer"),
         .target(name: "GPT2", dependencies: ["CBLAS"]),
-        .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer"]),
-        .target(name: "SpamStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer", "Checksum"]),
+        .target(name: "Checksum"),
+        .target(name: "SpamStore", dependencies: ["Checksum", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "SiftSystemd",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "SiftDaemon",
             dependencies: [
-                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "CSystemd",
+                "GPT2", "GPT2Tokenizer", "SpamStore", "Checksum", "SiftSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
 
         // Executables.
         .executableTarget(
             name: "siftd",
             dependencies: [
-                "SiftDaemon",
+                "SiftDaemon", "SiftSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "sift",
             dependencies: [
                 "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Tests: one target per library module, plus fixtures shared by them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GPT2TokenizerTests", dependencies: ["GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "TestSupport"]),
-        .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "TestSupport"]),
+        .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "GPT2Tokenizer", "TestSupport"]),
+        .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "SpamStoreTests", dependencies: ["SpamStore", "TestSupport"]),
-        .testTarget(name: "SiftDaemonTests", dependencies: ["SiftDaemon", "TestSupport"]),
+        // Test scaffolding: the writer process SpamStoreTests kills mid-commit (found next to the test bundle).
+        .executableTarget(name: "store-crash-writer", dependencies: ["SpamStore"], path: "Tests/StoreCrashWriter"),
+        .testTarget(name: "SiftSystemdTests", dependencies: ["SiftSystemd", "TestSupport"]),
+        .testTarget(
+            name: "SiftDaemonTests",
+            dependencies: [
+                "SiftDaemon", "SpamStore", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

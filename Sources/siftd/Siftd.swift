@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SiftDaemon
+import SiftSystemd
 
 @main
 struct Siftd: AsyncParsableCommand {
@@ -54,16 +55,13 @@ struct Siftd: AsyncParsableCommand {
             throw ExitCode(78)  // EX_CONFIG
         }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        // The journal with structured SIFT_* fields under systemd, plain stderr lines otherwise.
+        SiftLogging.bootstrap(level: level)
         let logger = Logger(label: "siftd")
 
         let daemon: Daemon
         do {
-            daemon = try await Daemon.start(config: settings, options: Daemon.Options(loader: loader, handlesSignals: true), logger: logger)
+            daemon = try await Daemon.start(config: settings, options: Daemon.Options(loader: loader, handlesSignals: true, observer: SystemdLifecycleObserver()), logger: logger)
         } catch let error as DaemonConfigError {
             FileHandle.standardError.write(Data("siftd: \(error)\n".utf8))
             throw ExitCode(78)

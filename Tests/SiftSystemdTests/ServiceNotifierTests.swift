@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import SiftSystemd
 
 /// sd_notify messages arrive on a real notification socket with the fields systemd expects.

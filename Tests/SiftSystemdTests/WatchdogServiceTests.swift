@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import XCTest
+import TestSupport
 @testable import SiftSystemd
 
 final class WatchdogServiceTests: XCTestCase {

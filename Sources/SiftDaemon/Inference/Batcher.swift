@@ -49,6 +49,8 @@ public final class Batcher: Sendable {
         var running: [String: [Waiter]] = [:]
         var settings: Settings
         var stopping = false
+        /// When the batch being computed was taken; nil while idle. The watchdog reads it.
+        var batchStartedAt: ContinuousClock.Instant?
 
         var queued: Int { order.count - orderStart }
     }
@@ -75,6 +77,20 @@ public final class Batcher: Sendable {
 
     /// Texts waiting for a batch (not counting the one being computed).
     public var queuedCount: Int { state.withLock { $0.queued } }
+
+    /// Whether the serving path keeps up: false when the batch being computed, or the oldest
+    /// waiting request, is older than `limit` (a stuck batcher thread). Idle counts as serving.
+    public func isMakingProgress(within limit: Duration) -> Bool {
+        let now = clock.now
+        return state.withLock { state in
+            if let started = state.batchStartedAt, started.duration(to: now) > limit { return false }
+            if state.queued > 0, let oldest = state.waiting[state.order[state.orderStart]]?.first?.arrived,
+               oldest.duration(to: now) > limit {
+                return false
+            }
+            return true
+        }
+    }
 
     /// Takes effect from the next batch.
     public func update(_ settings: Settings) {
@@ -143,6 +159,7 @@ public final class Batcher: Sendable {
                     state.orderStart = 0
                 }
                 for text in texts { state.running[text] = state.waiting.removeValue(forKey: text) }
+                state.batchStartedAt = clock.now
                 return .take(texts)
             }
             switch decision {
@@ -164,7 +181,8 @@ public final class Batcher: Sendable {
         metrics.batchSeconds.record(elapsed)
 
         let groups: [[Waiter]] = state.withLock { state in
-            texts.map { state.running.removeValue(forKey: $0) ?? [] }
+            state.batchStartedAt = nil
+            return texts.map { state.running.removeValue(forKey: $0) ?? [] }
         }
         let labels = model.labels
         let share = elapsed / texts.count

@@ -3,6 +3,7 @@ import GPT2
 import Logging
 import NIOPosix
 import ServiceLifecycle
+import SiftSystemd
 import SpamStore
 import UnixSignals
 
@@ -68,6 +69,16 @@ public final class Daemon: Sendable {
                 .init(service: batcher, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
             ]
+            services.append(.init(
+                service: StatusService(context: context, observer: options.observer, interval: .seconds(10), logger: logger),
+                successTerminationBehavior: .ignore))
+            // systemd's WatchdogSec= (WATCHDOG_USEC): ping only while the batcher keeps up.
+            if let interval = ServiceNotifier().watchdogInterval() {
+                services.append(.init(
+                    service: WatchdogService(interval: interval) { batcher.isMakingProgress(within: interval) },
+                    successTerminationBehavior: .ignore))
+                logger.info("watchdog enabled", metadata: ["interval": "\(interval)"])
+            }
             var signals: [UnixSignal] = []
             if let hangups {
                 services.append(.init(service: ReloadService(reloader: reloader, hangups: hangups), successTerminationBehavior: .ignore))
@@ -109,7 +120,6 @@ public final class Daemon: Sendable {
         } catch {
             failure = error
         }
-        observer.daemonIsStopping()
         try? await eventLoops.shutdownGracefully()
         do {
             try context.store.close()

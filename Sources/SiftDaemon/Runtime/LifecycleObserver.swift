@@ -7,6 +7,8 @@ public protocol LifecycleObserver: Sendable {
     /// A reload finished (successfully or not; the daemon serves either way).
     func daemonReloaded(status: String)
     func daemonIsStopping()
+    /// A one-line summary of what the daemon is doing, sent periodically while it serves.
+    func daemonStatus(_ status: String)
 }
 
 extension LifecycleObserver {
@@ -14,6 +16,7 @@ extension LifecycleObserver {
     public func daemonIsReloading() {}
     public func daemonReloaded(status: String) {}
     public func daemonIsStopping() {}
+    public func daemonStatus(_ status: String) {}
 }
 
 public struct SilentLifecycleObserver: LifecycleObserver {

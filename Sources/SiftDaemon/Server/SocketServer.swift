@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import SiftSystemd
 
 /// Listens on the Unix socket and runs a ``ConnectionHandler`` per client.
 ///
@@ -12,20 +13,25 @@ final class SocketServer: Service {
     private let daemon: DaemonContext
     private let listener: any Channel
     private let path: String
+    /// Socket-activated: systemd owns the socket file, so shutdown leaves it in place.
+    private let activated: Bool
     private let logger: Logger
 
-    private init(daemon: DaemonContext, listener: any Channel, path: String, logger: Logger) {
+    private init(daemon: DaemonContext, listener: any Channel, path: String, activated: Bool, logger: Logger) {
         self.daemon = daemon
         self.listener = listener
         self.path = path
+        self.activated = activated
         self.logger = logger
     }
 
-    /// Binds the socket (replacing a stale socket file), sets its permissions, and accepts from then on.
+    /// Adopts the socket systemd passed (siftd.socket), or else binds the configured path
+    /// (replacing a stale socket file) and sets its permissions; accepts from then on.
     static func bind(daemon: DaemonContext, router: RequestRouter, group: any EventLoopGroup, logger: Logger) async throws -> SocketServer {
         let config = daemon.config
         let path = config.socket.path
-        try SocketFile.prepare(path)
+        let inherited = try SocketActivation.listeningSocket()
+        if inherited == nil { try SocketFile.prepare(path) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
@@ -37,6 +43,11 @@ final class SocketServer: Service {
                         ConnectionHandler(router: router, registry: daemon.connections, peer: peer, limits: limits, logger: logger))
                 }
             }
+        if let inherited {
+            let listener = try await bootstrap.withBoundSocket(inherited).get()
+            logger.info("listening on the socket systemd passed (socket activation)", metadata: ["fd": "\(inherited)"])
+            return SocketServer(daemon: daemon, listener: listener, path: path, activated: true, logger: logger)
+        }
         let listener = try await bootstrap.bind(unixDomainSocketPath: path).get()
         do {
             try SocketFile.setPermissions(path, config.socket)
@@ -45,7 +56,7 @@ final class SocketServer: Service {
             throw error
         }
         logger.info("listening", metadata: ["socket": "\(path)"])
-        return SocketServer(daemon: daemon, listener: listener, path: path, logger: logger)
+        return SocketServer(daemon: daemon, listener: listener, path: path, activated: false, logger: logger)
     }
 
     func run() async throws {
@@ -60,7 +71,7 @@ final class SocketServer: Service {
         } onGracefulShutdown: {
             listener.close(promise: nil)
         }
-        unlink(path)
+        if !activated { unlink(path) }
         daemon.startDraining()
         daemon.connections.drainAll()
         let timeout = Duration.seconds(daemon.config.drainTimeoutSeconds)

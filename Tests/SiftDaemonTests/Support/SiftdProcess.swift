@@ -18,17 +18,27 @@ final class SiftdProcess: @unchecked Sendable {
 
     /// Starts siftd on a fresh socket and state directory with the golden model.
     /// `config` is written to a YAML file passed with --config.
-    init(config: String = "") throws {
+    /// `environment` is added to the child's; `launcher` (e.g. systemd-socket-activate and its
+    /// options) runs siftd, with `{socket}` in its arguments replaced by the socket path.
+    init(config: String = "", environment extra: [String: String] = [:], launcher: [String] = []) throws {
         directory = try ShortTemporaryDirectory()
         let configPath = directory.file("siftd.yaml")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        process.executableURL = try Self.binary()
-        process.arguments = [
+        let arguments = [
             "--config", configPath, "--socket", socketPath, "--state-dir", statePath,
             "--base-model", try DaemonFixture.modelDirectory(),
         ]
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIFT_") }
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            let launcherArguments = launcher.dropFirst().map { $0.replacingOccurrences(of: "{socket}", with: directory.file("s.sock")) }
+            process.arguments = launcherArguments + [try Self.binary().path] + arguments
+        } else {
+            process.executableURL = try Self.binary()
+            process.arguments = arguments
+        }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIFT_") && $0.key != "NOTIFY_SOCKET" }
         environment["SIFT_MODEL_THREADS"] = "1"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)

@@ -1,11 +1,11 @@
 import Foundation
 
-/// A real AF_UNIX datagram socket standing in for systemd's notification socket.
-final class NotifySocketListener {
-    let path: String
+/// A real AF_UNIX datagram socket standing in for systemd's notification socket ($NOTIFY_SOCKET).
+public final class NotifySocketListener {
+    public let path: String
     private let fd: Int32
 
-    init() throws {
+    public init() throws {
         path = "/tmp/sift-notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -27,8 +27,17 @@ final class NotifySocketListener {
         unlink(path)
     }
 
+    /// The next datagram whose text starts with `prefix`, skipping others, or nil after `timeout`.
+    public func receive(startingWith prefix: String, timeout: TimeInterval) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let message = receive(), message.hasPrefix(prefix) { return message }
+        }
+        return nil
+    }
+
     /// The next datagram's text, or nil after a 2 s timeout.
-    func receive() -> String? {
+    public func receive() -> String? {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = recv(fd, &buffer, buffer.count, 0)
         guard n > 0 else { return nil }
@@ -36,7 +45,7 @@ final class NotifySocketListener {
     }
 
     /// A datagram already queued, without waiting.
-    func receiveNow() -> String? {
+    public func receiveNow() -> String? {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
         return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : nil
