@@ -212,6 +212,10 @@ public final class Batcher: Sendable {
             let probabilities = zip(labels, prediction.probabilities).map { (label: $0, probability: $1) }
             for waiter in group {
                 metrics.classifyLatency.record(now - waiter.arrived)
+                logger.debug("classified", metadata: [
+                    "message_id": "\(ids[next])", "label": "\(prediction.label)", "model_version": "\(model.version)",
+                    "probability": "\(prediction.probabilities[prediction.labelIndex])",
+                ])
                 waiter.continuation.resume(returning: ClassifyResult(
                     messageID: ids[next], label: prediction.label, probabilities: probabilities, modelVersion: model.version))
                 next += 1

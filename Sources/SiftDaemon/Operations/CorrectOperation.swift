@@ -13,6 +13,9 @@ struct CorrectOperation: Operation {
         } catch {
             throw .fromStore(error)
         }
+        context.daemon.logger.info("correction", metadata: [
+            "message_id": "\(id)", "label": "\(label)", "peer_uid": "\(context.peer.uid)",
+        ])
         return [("ok", .bool(true)), ("message_id", .int(id)), ("label", .string(label))]
     }
 }

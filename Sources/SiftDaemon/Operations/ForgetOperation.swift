@@ -12,6 +12,7 @@ struct ForgetOperation: Operation {
         } catch {
             throw .fromStore(error)
         }
+        context.daemon.logger.info("forget", metadata: ["message_id": "\(id)", "forgotten": "\(forgotten)", "peer_uid": "\(context.peer.uid)"])
         return [("ok", .bool(true)), ("message_id", .int(id)), ("forgotten", .bool(forgotten))]
     }
 }

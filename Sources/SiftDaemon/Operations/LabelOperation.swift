@@ -15,6 +15,7 @@ struct LabelOperation: Operation {
         } catch {
             throw .fromStore(error)
         }
+        context.daemon.logger.info("label", metadata: ["message_id": "\(id)", "label": "\(label)", "peer_uid": "\(context.peer.uid)"])
         return [("ok", .bool(true)), ("message_id", .int(id)), ("label", .string(label))]
     }
 }

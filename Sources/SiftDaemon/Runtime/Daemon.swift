@@ -58,7 +58,7 @@ public final class Daemon: Sendable {
             let model = try await BlockingWork.run { try source.load(config) }
             let models = ModelProvider(initial: model, source: source)
             let batcher = Batcher(models: models, journal: journal, settings: Batcher.Settings(config.batching), metrics: metrics, logger: logger)
-            let context = DaemonContext(config: config, store: store, journal: journal, batcher: batcher, models: models, metrics: metrics)
+            let context = DaemonContext(config: config, store: store, journal: journal, batcher: batcher, models: models, metrics: metrics, logger: logger)
             let router = RequestRouter(table: options.operations, daemon: context)
             let hangups = options.handlesSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
             let server = try await SocketServer.bind(daemon: context, router: router, group: eventLoops, logger: logger)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SpamStore
 import Synchronization
 
@@ -10,13 +11,16 @@ public final class DaemonContext: Sendable {
     public let models: ModelProvider
     public let metrics: DaemonMetrics
     public let connections: ConnectionRegistry
+    /// For what operations record: corrections, labels and forgets at info level.
+    public let logger: Logger
     let clock = ContinuousClock()
     let startedAt: ContinuousClock.Instant
     private let liveConfig: Mutex<DaemonConfig>
     private let reloads = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
 
-    init(config: DaemonConfig, store: Store, journal: Journal, batcher: Batcher, models: ModelProvider, metrics: DaemonMetrics) {
+    init(config: DaemonConfig, store: Store, journal: Journal, batcher: Batcher, models: ModelProvider, metrics: DaemonMetrics, logger: Logger) {
+        self.logger = logger
         self.store = store
         self.journal = journal
         self.batcher = batcher
