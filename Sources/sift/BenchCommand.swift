@@ -6,5 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: print a readable summary, or one JSON object with --json.",
-        subcommands: [])
+        subcommands: [BenchInferCommand.self, BenchTokenizerCommand.self, BenchStoreCommand.self, BenchTrainCommand.self,
+                      BenchServeCommand.self])
 }

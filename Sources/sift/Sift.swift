@@ -7,5 +7,8 @@ struct Sift: AsyncParsableCommand {
         commandName: "sift",
         abstract: "Sift's command-line tool: tokenize, predict, train, evaluate, benchmark and talk to siftd.",
         version: SiftVersion.string,
-        subcommands: [BenchCommand.self])
+        subcommands: [PredictCommand.self, TokenizeCommand.self, BenchCommand.self,
+                      PrepareDataCommand.self, TrainCommand.self, EvalCommand.self, InitModelCommand.self,
+                      ClassifyCommand.self, CorrectCommand.self, LabelCommand.self, ForgetCommand.self,
+                      StatsCommand.self, HealthCommand.self, ModelsCommand.self, MetricsCommand.self])
 }

@@ -60,3 +60,64 @@ public enum Attention {
         for i in valid..<total { row[i] = 0 }
     }
 }
+
+extension Attention {
+    /// Backward of `forward` for one sequence, from the softmaxed att it saved.
+    /// dqkv[T, 3C] += (dq | dk | dv); dout: [T, C] (row stride `ldout`); qkv: [T, 3C]; att: [NH, T, T];
+    /// datt: [T, T] scratch.
+    public static func backward(dqkv: UnsafeMutablePointer<Float>, datt: UnsafeMutablePointer<Float>,
+                                dout: UnsafePointer<Float>, ldout: Int, qkv: UnsafePointer<Float>, att: UnsafePointer<Float>,
+                                t: Int, c: Int, nh: Int) {
+        let hs = c / nh
+        let scale = 1 / Float(hs).squareRoot()
+        let ld = Int32(3 * c)
+        let (t32, hs32) = (Int32(t), Int32(hs))
+        for h in 0..<nh {
+            let q = qkv + h * hs, k = qkv + c + h * hs, v = qkv + 2 * c + h * hs
+            let dq = dqkv + h * hs, dk = dqkv + c + h * hs, dv = dqkv + 2 * c + h * hs
+            let a = att + h * t * t
+            let dh = dout + h * hs
+            // dv[T, HS] += aᵀ · dout_h
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, t32, hs32, t32, 1, a, t32, dh, Int32(ldout), 1, dv, ld)
+            // datt[T, T] = dout_h · vᵀ
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t32, t32, hs32, 1, dh, Int32(ldout), v, ld, 0, datt, t32)
+            // Through the softmax: ds = a ⊙ (datt - Σ a ⊙ datt), row by row; future entries have a = 0.
+            for row in 0..<t { softmaxBackwardRow(ds: datt + row * t, a: a + row * t, valid: row + 1, total: t) }
+            // dq += scale · ds · k;  dk += scale · dsᵀ · q
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t32, hs32, t32, scale, datt, t32, k, ld, 1, dq, ld)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, t32, hs32, t32, scale, datt, t32, q, ld, 1, dk, ld)
+        }
+    }
+
+    /// Backward of `forwardLastQuery`: dq[C] += …, dkv[T, 2C] (row stride `ldkv`) += (dk | dv).
+    /// dout: [C]; q: [C]; kv: [T, 2C]; att: [NH, T] as forwardLastQuery left it; datt: [T] scratch.
+    public static func backwardLastQuery(dq: UnsafeMutablePointer<Float>, dkv: UnsafeMutablePointer<Float>, datt: UnsafeMutablePointer<Float>,
+                                         dout: UnsafePointer<Float>, q: UnsafePointer<Float>, kv: UnsafePointer<Float>, ldkv: Int,
+                                         att: UnsafePointer<Float>, t: Int, c: Int, nh: Int) {
+        let hs = c / nh
+        let scale = 1 / Float(hs).squareRoot()
+        let (t32, hs32, ld) = (Int32(t), Int32(hs), Int32(ldkv))
+        for h in 0..<nh {
+            let a = att + h * t
+            let k = kv + h * hs, v = kv + c + h * hs
+            let dk = dkv + h * hs, dv = dkv + c + h * hs
+            // dv[T, HS] += a ⊗ dout_h
+            cblas_sger(CblasRowMajor, t32, hs32, 1, a, 1, dout + h * hs, 1, dv, ld)
+            // datt[T] = v · dout_h, then through the softmax
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, t32, hs32, 1, v, ld, dout + h * hs, 1, 0, datt, 1)
+            softmaxBackwardRow(ds: datt, a: a, valid: t, total: t)
+            // dq_h += scale · kᵀ · ds;  dk += scale · ds ⊗ q_h
+            cblas_sgemv(CblasRowMajor, CblasTrans, t32, hs32, scale, k, ld, datt, 1, 1, dq + h * hs, 1)
+            cblas_sger(CblasRowMajor, t32, hs32, scale, datt, 1, q + h * hs, 1, dk, ld)
+        }
+    }
+
+    /// In place: ds[i] = a[i] · (ds[i] - Σⱼ a[j] ds[j]) over the first `valid` entries; the rest become 0.
+    @inline(__always)
+    static func softmaxBackwardRow(ds: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, valid: Int, total: Int) {
+        var dot: Float = 0
+        for i in 0..<valid { dot += a[i] * ds[i] }
+        for i in 0..<valid { ds[i] = a[i] * (ds[i] - dot) }
+        for i in valid..<total { ds[i] = 0 }
+    }
+}

@@ -1,0 +1,19 @@
+/// A growable fp32 scratch buffer: grows to the largest batch seen and is then reused, so a
+/// training step allocates nothing.
+final class FloatBuffer {
+    private(set) var pointer: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var capacity = 1
+
+    func reserve(_ count: Int) {
+        guard count > capacity else { return }
+        pointer.deallocate()
+        capacity = count
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: 0, count: count)
+    }
+
+    /// Zeroes the first `count` entries (gradient buffers that kernels accumulate into).
+    func zero(_ count: Int) { pointer.update(repeating: 0, count: count) }
+
+    deinit { pointer.deallocate() }
+}
