@@ -1,9 +1,9 @@
 /// Activation buffers reused across forward passes; they grow to the largest batch seen and
 /// are never freed in between, so steady-state inference allocates nothing per token.
 final class Workspace {
-    private(set) var x = Buffer(), ln = Buffer(), qkv = Buffer(), atty = Buffer(), fch = Buffer(), att = Buffer()
+    private(set) var x = FloatBuffer(), ln = FloatBuffer(), qkv = FloatBuffer(), atty = FloatBuffer(), fch = FloatBuffer(), att = FloatBuffer()
     // Pooled rows of the last block.
-    private(set) var xp = Buffer(), lnp = Buffer(), qp = Buffer(), attyp = Buffer(), fchp = Buffer()
+    private(set) var xp = FloatBuffer(), lnp = FloatBuffer(), qp = FloatBuffer(), attyp = FloatBuffer(), fchp = FloatBuffer()
 
     func reserve(config: GPT2Config, rows n: Int, sequences p: Int, maxLength t: Int) {
         let c = config.channels
@@ -11,20 +11,4 @@ final class Workspace {
         att.reserve(config.heads * t * t)
         xp.reserve(p * c); lnp.reserve(p * c); qp.reserve(p * c); attyp.reserve(p * c); fchp.reserve(p * 4 * c)
     }
-}
-
-/// A growable fp32 buffer with a stable pointer between growths.
-final class Buffer {
-    private(set) var pointer: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
-    private(set) var capacity = 1
-
-    func reserve(_ count: Int) {
-        guard count > capacity else { return }
-        pointer.deallocate()
-        capacity = count
-        pointer = .allocate(capacity: count)
-        pointer.initialize(repeating: 0, count: count)
-    }
-
-    deinit { pointer.deallocate() }
 }
