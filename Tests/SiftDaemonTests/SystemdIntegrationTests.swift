@@ -48,12 +48,13 @@ final class SystemdIntegrationTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: socket))
     }
 
+    /// Waits for a classify answer: the batcher runs, so the services (and their SIGTERM handling) have started.
     private static func waitUntilAnswering(socket: String, log: () -> String) throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if let client = try? LineClient(socketPath: socket) {
                 client.setReceiveTimeout(seconds: 30)
-                if let reply = try? client.call(["op": "health"]), reply["status"]?.stringValue == "ok" { return }
+                if let reply = try? client.call(["op": "classify", "text": "are you there"]), reply["message_id"] != nil { return }
             }
             usleep(50_000)
         }
