@@ -70,9 +70,9 @@ public final class Batcher: Sendable {
         self.metrics = metrics
         self.logger = logger
         state = Mutex(State(settings: settings))
-        let box = BatcherBox()
-        worker = WorkerThread(name: "sift-batcher") { box.batcher?.loop() }
-        box.batcher = self
+        let box = WorkerOwner<Batcher>()
+        worker = WorkerThread(name: "sift-batcher") { box.owner?.loop() }
+        box.owner = self
     }
 
     /// Texts waiting for a batch (not counting the one being computed).
@@ -229,24 +229,9 @@ public final class Batcher: Sendable {
     }
 }
 
-/// Lets the batcher thread's closure reach the batcher that owns it.
-private final class BatcherBox: @unchecked Sendable {
-    // Set once in `Batcher.init`, before the thread starts; read only by that thread.
-    weak var batcher: Batcher?
-}
-
 extension Batcher: Service {
     /// Classifies until graceful shutdown, then finishes what is queued and returns.
     public func run() async throws {
-        worker.start()
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await worker.join()
-            } onCancel: {
-                requestStop()
-            }
-        } onGracefulShutdown: {
-            self.requestStop()
-        }
+        await worker.runUntilShutdown { self.requestStop() }
     }
 }

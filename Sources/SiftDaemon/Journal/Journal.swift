@@ -60,9 +60,9 @@ public final class Journal: Sendable {
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
-        let box = WriterBox()
-        writer = WorkerThread(name: "sift-journal") { box.journal?.writeLoop() }
-        box.journal = self
+        let box = WorkerOwner<Journal>()
+        writer = WorkerThread(name: "sift-journal") { box.owner?.writeLoop() }
+        box.owner = self
     }
 
     /// Reserves the first block of ids; call before serving. Throws if the store cannot.
@@ -215,25 +215,10 @@ public final class Journal: Sendable {
     }
 }
 
-/// Lets the writer thread's closure reach the journal that owns it.
-private final class WriterBox: @unchecked Sendable {
-    // Set once in `Journal.init`, before the thread starts; read only by that thread.
-    weak var journal: Journal?
-}
-
 extension Journal: Service {
     /// Writes until graceful shutdown, then writes everything still queued and returns.
     /// It is the last service to stop, so nothing is appended after that.
     public func run() async throws {
-        writer.start()
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                await writer.join()
-            } onCancel: {
-                requestStop()
-            }
-        } onGracefulShutdown: {
-            self.requestStop()
-        }
+        await writer.runUntilShutdown { self.requestStop() }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import Synchronization
 
 /// A dedicated OS thread for work that blocks (the forward pass, SQLite writes), kept off both
@@ -43,6 +44,30 @@ final class WorkerThread: Sendable {
             if done { continuation.resume() }
         }
     }
+}
+
+extension WorkerThread {
+    /// A service's `run()` for a thread that drains a queue: starts the thread and returns once
+    /// it has finished. Graceful shutdown or cancellation calls `stop`, after which `body` is
+    /// expected to finish what is queued and return.
+    func runUntilShutdown(stop: @escaping @Sendable () -> Void) async {
+        start()
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await join()
+            } onCancel: {
+                stop()
+            }
+        } onGracefulShutdown: {
+            stop()
+        }
+    }
+}
+
+/// Lets a worker thread's closure reach the object that owns it without a retain cycle.
+final class WorkerOwner<Owner: AnyObject>: @unchecked Sendable {
+    // Set once in the owner's init, before the thread starts; read only by that thread.
+    weak var owner: Owner?
 }
 
 /// Runs blocking work (a store read, loading a model) on a thread outside the cooperative pool.
