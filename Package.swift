@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "SiftDaemon",
             dependencies: [
-                "GPT2", "GPT2Tokenizer", "SpamStore", "Checksum", "SiftSystemd",
+                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "Checksum", "SiftSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -24,7 +24,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard size >= 8 else {
             throw GPT2Error.badSafeTensorsHeader(path: path, reason: "file is \(size) bytes, shorter than the 8-byte header length")
         }
-        let headerLength = Int(mapping.base.loadUnaligned(as: UInt64.self).littleEndian)
+        // Clamped: a garbage length above Int.max must be an error, not a trap.
+        let headerLength = Int(clamping: mapping.base.loadUnaligned(as: UInt64.self).littleEndian)
         guard headerLength > 0, headerLength <= 100_000_000, 8 + headerLength <= size else {
             throw GPT2Error.badSafeTensorsHeader(
                 path: path, reason: "header length \(headerLength) does not fit in the file's \(size) bytes")
@@ -44,12 +45,16 @@ public final class SafeTensorsFile: @unchecked Sendable {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shape = (info["shape"] as? [NSNumber])?.map(\.intValue),
                   let offsets = (info["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2,
-                  offsets[0] >= 0, offsets[1] >= offsets[0], shape.allSatisfy({ $0 >= 0 })
+                  offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= size, shape.allSatisfy({ $0 >= 0 })
             else {
                 throw GPT2Error.badSafeTensorsHeader(path: path, reason: "entry \(name) lacks a valid dtype, shape or data_offsets")
             }
             let elementSize = Self.elementSize(dtype)
-            if let elementSize, shape.reduce(1, *) * elementSize != offsets[1] - offsets[0] {
+            // Overflow-checked: a hostile header's huge shape must be an error, not a trap.
+            let bytes = shape.reduce(Optional(elementSize ?? 1)) { product, dimension in
+                product.flatMap { let (value, overflow) = $0.multipliedReportingOverflow(by: dimension); return overflow ? nil : value }
+            }
+            if elementSize != nil, bytes == nil || bytes! != offsets[1] - offsets[0] {
                 throw GPT2Error.badSafeTensorsHeader(
                     path: path, reason: "entry \(name): shape \(shape) of \(dtype) does not match \(offsets[1] - offsets[0]) bytes")
             }

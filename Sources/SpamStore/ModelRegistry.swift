@@ -19,6 +19,22 @@ public struct ModelRecord: Sendable, Equatable {
     /// Evaluation figures as a JSON object, as the trainer wrote them.
     public var metricsJSON: String?
     public var trainingRunID: TrainingRunID?
+    /// When its files were deleted to keep the registry small; it can no longer serve.
+    public var prunedAt: Date?
+
+    public init(
+        version: String, path: String, createdAt: Date = Date(), baseModelSHA256: String, status: ModelStatus = .candidate,
+        metricsJSON: String? = nil, trainingRunID: TrainingRunID? = nil, prunedAt: Date? = nil
+    ) {
+        self.version = version
+        self.path = path
+        self.createdAt = createdAt
+        self.baseModelSHA256 = baseModelSHA256
+        self.status = status
+        self.metricsJSON = metricsJSON
+        self.trainingRunID = trainingRunID
+        self.prunedAt = prunedAt
+    }
 }
 
 extension ModelRecord: FetchableRecord {
@@ -34,6 +50,7 @@ extension ModelRecord: FetchableRecord {
         self.status = status
         metricsJSON = row["metrics"]
         trainingRunID = row["training_run_id"]
+        prunedAt = (row["pruned_at"] as Double?).map(Date.init(storeSeconds:))
     }
 }
 
@@ -47,7 +64,7 @@ extension Store {
         try Self.validateModelVersion(version)
         let record = ModelRecord(
             version: version, path: path, createdAt: time, baseModelSHA256: baseModelSHA256,
-            status: .candidate, metricsJSON: metricsJSON, trainingRunID: trainingRunID)
+            status: .candidate, metricsJSON: metricsJSON, trainingRunID: trainingRunID, prunedAt: nil)
         try pool.write { db in
             guard try !Self.modelExists(version, db) else { throw StoreError.duplicateModel(version: version) }
             if let id = trainingRunID, try !Self.trainingRunExists(id, db) {
@@ -62,6 +79,93 @@ extension Store {
                 arguments: [version, path, time.storeSeconds, baseModelSHA256, ModelStatus.candidate.rawValue, metricsJSON, trainingRunID])
         }
         return record
+    }
+
+    /// The end of a successful training run, in one transaction: the run is marked succeeded
+    /// and its model registered as active (retiring the previous one) or rejected. If the run
+    /// is no longer running (a restarted daemon failed it), nothing changes and this throws
+    /// ``StoreError/trainingRunNotRunning(_:status:)``: a trainer that outlived its daemon
+    /// cannot promote. Returns the model and the version it retired, if any.
+    public func completeTrainingRun(
+        _ id: TrainingRunID, model: ModelRecord, promote: Bool, dataCounts: TrainingDataCounts?, metricsJSON: String?,
+        at time: Date = Date()
+    ) throws -> (model: ModelRecord, retired: String?) {
+        try Self.validateModelVersion(model.version)
+        return try pool.write { db in
+            _ = try Self.endRun(id, status: .succeeded, dataCounts: dataCounts, metricsJSON: metricsJSON, error: nil, at: time, db)
+            guard try !Self.modelExists(model.version, db) else { throw StoreError.duplicateModel(version: model.version) }
+            try Self.requireValidJSON(model.metricsJSON, db)
+            var retired: String?
+            if promote {
+                retired = try String.fetchOne(db, sql: "SELECT version FROM models WHERE status = 'active'")
+                try db.execute(sql: "UPDATE models SET status = 'retired' WHERE status = 'active'")
+            }
+            var record = model
+            record.status = promote ? .active : .rejected
+            record.trainingRunID = id
+            record.createdAt = time
+            try db.execute(
+                sql: """
+                    INSERT INTO models (version, path, created_at, base_model_sha256, status, metrics, training_run_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [record.version, record.path, time.storeSeconds, record.baseModelSHA256, record.status.rawValue,
+                            record.metricsJSON, id])
+            return (record, retired)
+        }
+    }
+
+    /// Makes an earlier model active again (rollback), retiring the current one. Without a
+    /// version: the most recently retired model that still has its files. Returns the model
+    /// made active and the version retired.
+    public func activateModel(_ version: String? = nil) throws -> (model: ModelRecord, retired: String?) {
+        try pool.write { db in
+            let target: ModelRecord
+            if let version {
+                guard let found = try ModelRecord.fetchOne(db, sql: "SELECT * FROM models WHERE version = ?", arguments: [version]) else {
+                    throw StoreError.unknownModel(version: version)
+                }
+                target = found
+            } else {
+                guard let found = try ModelRecord.fetchOne(db, sql: """
+                    SELECT * FROM models WHERE status = 'retired' AND pruned_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1
+                    """)
+                else {
+                    throw StoreError.invalidArgument("there is no earlier model to roll back to")
+                }
+                target = found
+            }
+            guard target.prunedAt == nil else { throw StoreError.modelPruned(version: target.version) }
+            let retired = try String.fetchOne(
+                db, sql: "SELECT version FROM models WHERE status = 'active' AND version != ?", arguments: [target.version])
+            try db.execute(sql: "UPDATE models SET status = 'retired' WHERE status = 'active' AND version != ?", arguments: [target.version])
+            try db.execute(sql: "UPDATE models SET status = 'active' WHERE version = ?", arguments: [target.version])
+            var active = target
+            active.status = .active
+            return (active, retired)
+        }
+    }
+
+    /// Models whose files may be deleted so that at most `keep` unpruned models besides the
+    /// active one remain: the oldest first. Never the active model.
+    public func modelsToPrune(keep: Int) throws -> [ModelRecord] {
+        try pool.read { db in
+            try ModelRecord.fetchAll(db, sql: """
+                SELECT * FROM models WHERE status != 'active' AND pruned_at IS NULL
+                ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?
+                """, arguments: [max(0, keep)])
+        }
+    }
+
+    /// Records that a model's files were deleted. The active model cannot be marked.
+    public func markPruned(_ version: String, at time: Date = Date()) throws {
+        try pool.write { db in
+            guard let record = try ModelRecord.fetchOne(db, sql: "SELECT * FROM models WHERE version = ?", arguments: [version]) else {
+                throw StoreError.unknownModel(version: version)
+            }
+            guard record.status != .active else { throw StoreError.invalidArgument("the active model \(version) cannot be pruned") }
+            try db.execute(sql: "UPDATE models SET pruned_at = ? WHERE version = ?", arguments: [time.storeSeconds, version])
+        }
     }
 
     /// Sets a model's status. Making one active retires the previous active model in the

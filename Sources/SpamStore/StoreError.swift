@@ -16,6 +16,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case unknownTrainingRun(TrainingRunID)
     /// finish/fail on a run that already ended.
     case trainingRunNotRunning(TrainingRunID, status: TrainingRunStatus)
+    /// A run was asked to start while another is still marked running.
+    case trainingRunInProgress(TrainingRunID)
+    /// The model's files were pruned: it is a record, not something that can serve again.
+    case modelPruned(version: String)
 
     public var description: String {
         switch self {
@@ -39,6 +43,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "no training run with id \(id)"
         case let .trainingRunNotRunning(id, status):
             return "training run \(id) is not running (it \(status.rawValue))"
+        case let .trainingRunInProgress(id):
+            return "training run \(id) is still running; one run at a time"
+        case let .modelPruned(version):
+            return "model \(version.debugDescription) was pruned (its files are deleted); it cannot be made active"
         }
     }
 }

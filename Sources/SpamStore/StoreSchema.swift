@@ -4,12 +4,13 @@ import GRDB
 /// in the field is only ever moved forward by appending new ones.
 enum StoreSchema {
     /// Identifiers in the order they apply.
-    static let migrationIdentifiers = ["v1-core-tables", "v2-retention-and-stats"]
+    static let migrationIdentifiers = ["v1-core-tables", "v2-retention-and-stats", "v3-retraining"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(migrationIdentifiers[0], migrate: createCoreTables)
         migrator.registerMigration(migrationIdentifiers[1], migrate: addRetentionAndStats)
+        migrator.registerMigration(migrationIdentifiers[2], migrate: addRetraining)
         return migrator
     }
 
@@ -86,6 +87,17 @@ enum StoreSchema {
             ALTER TABLE messages ADD COLUMN text_dropped_at REAL;
             CREATE INDEX messages_on_received_at ON messages(received_at);
             CREATE INDEX labels_on_created_at ON labels(created_at);
+            """)
+    }
+
+    /// v3: what the retraining loop records while a run is under way (who started it, the
+    /// trainer's pid, its latest progress line) and when a model's files were pruned.
+    private static func addRetraining(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE training_runs ADD COLUMN trigger TEXT;
+            ALTER TABLE training_runs ADD COLUMN pid INTEGER;
+            ALTER TABLE training_runs ADD COLUMN progress TEXT;
+            ALTER TABLE models ADD COLUMN pruned_at REAL;
             """)
     }
 }

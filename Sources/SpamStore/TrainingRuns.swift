@@ -24,6 +24,12 @@ public struct TrainingRun: Sendable, Equatable {
     public var dataCounts: TrainingDataCounts?
     public var metricsJSON: String?
     public var error: String?
+    /// Who started it: `schedule`, `request` (the retrain op), `manual` (`siftd train` by hand).
+    public var trigger: String?
+    /// The process doing the training, while it runs.
+    public var pid: Int32?
+    /// The trainer's latest progress, e.g. `epoch 2/3`.
+    public var progress: String?
 }
 
 extension TrainingRun: FetchableRecord {
@@ -41,20 +47,47 @@ extension TrainingRun: FetchableRecord {
         }
         metricsJSON = row["metrics"]
         error = row["error"]
+        trigger = row["trigger"]
+        pid = row["pid"]
+        progress = row["progress"]
     }
 }
 
 extension Store {
     /// Opens a run. Counts may be given now or when it finishes (the child that trains
-    /// knows them only after reading the labels).
-    public func startTrainingRun(dataCounts: TrainingDataCounts? = nil, at time: Date = Date()) throws -> TrainingRun {
+    /// knows them only after reading the labels). Only one run may be running: with
+    /// `exclusive`, starting a second throws ``StoreError/trainingRunInProgress(_:)``, which
+    /// is what keeps a scheduled run, a requested one and a hand-started `siftd train` apart,
+    /// across processes.
+    public func startTrainingRun(
+        dataCounts: TrainingDataCounts? = nil, trigger: String? = nil, exclusive: Bool = false, at time: Date = Date()
+    ) throws -> TrainingRun {
         try pool.write { db in
+            if exclusive, let running = try TrainingRunID.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'running' LIMIT 1") {
+                throw StoreError.trainingRunInProgress(running)
+            }
             try db.execute(
-                sql: "INSERT INTO training_runs (started_at, status, train_examples, holdout_examples) VALUES (?, 'running', ?, ?)",
-                arguments: [time.storeSeconds, dataCounts?.trainingExamples, dataCounts?.holdoutExamples])
+                sql: "INSERT INTO training_runs (started_at, status, train_examples, holdout_examples, trigger) VALUES (?, 'running', ?, ?, ?)",
+                arguments: [time.storeSeconds, dataCounts?.trainingExamples, dataCounts?.holdoutExamples, trigger])
             return TrainingRun(
                 id: db.lastInsertedRowID, startedAt: time, finishedAt: nil, status: .running,
-                dataCounts: dataCounts, metricsJSON: nil, error: nil)
+                dataCounts: dataCounts, metricsJSON: nil, error: nil, trigger: trigger)
+        }
+    }
+
+    /// Records the trainer's pid and latest progress on a running run (ignored once it ended).
+    public func updateTrainingRun(_ id: TrainingRunID, pid: Int32? = nil, progress: String? = nil) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "UPDATE training_runs SET pid = coalesce(?, pid), progress = coalesce(?, progress) WHERE id = ? AND status = 'running'",
+                arguments: [pid, progress, id])
+        }
+    }
+
+    /// The run marked running, if any.
+    public func runningTrainingRun() throws -> TrainingRun? {
+        try pool.read { db in
+            try TrainingRun.fetchOne(db, sql: "SELECT * FROM training_runs WHERE status = 'running' ORDER BY id DESC LIMIT 1")
         }
     }
 
@@ -114,25 +147,33 @@ extension Store {
         error: String?, at time: Date
     ) throws -> TrainingRun {
         try pool.write { db in
-            guard let run = try TrainingRun.fetchOne(db, sql: "SELECT * FROM training_runs WHERE id = ?", arguments: [id]) else {
-                throw StoreError.unknownTrainingRun(id)
-            }
-            guard run.status == .running else { throw StoreError.trainingRunNotRunning(id, status: run.status) }
-            try Self.requireValidJSON(metricsJSON, db)
-            let counts = dataCounts ?? run.dataCounts
-            try db.execute(
-                sql: """
-                    UPDATE training_runs SET status = ?, finished_at = ?, train_examples = ?, holdout_examples = ?,
-                        metrics = ?, error = ? WHERE id = ?
-                    """,
-                arguments: [
-                    status.rawValue, time.storeSeconds, counts?.trainingExamples, counts?.holdoutExamples,
-                    metricsJSON, error, id,
-                ])
-            return TrainingRun(
-                id: id, startedAt: run.startedAt, finishedAt: time, status: status, dataCounts: counts,
-                metricsJSON: metricsJSON, error: error)
+            try Self.endRun(id, status: status, dataCounts: dataCounts, metricsJSON: metricsJSON, error: error, at: time, db)
         }
+    }
+
+    /// Ends a running run inside the caller's transaction.
+    static func endRun(
+        _ id: TrainingRunID, status: TrainingRunStatus, dataCounts: TrainingDataCounts?, metricsJSON: String?,
+        error: String?, at time: Date, _ db: Database
+    ) throws -> TrainingRun {
+        guard let run = try TrainingRun.fetchOne(db, sql: "SELECT * FROM training_runs WHERE id = ?", arguments: [id]) else {
+            throw StoreError.unknownTrainingRun(id)
+        }
+        guard run.status == .running else { throw StoreError.trainingRunNotRunning(id, status: run.status) }
+        try requireValidJSON(metricsJSON, db)
+        let counts = dataCounts ?? run.dataCounts
+        try db.execute(
+            sql: """
+                UPDATE training_runs SET status = ?, finished_at = ?, train_examples = ?, holdout_examples = ?,
+                    metrics = ?, error = ? WHERE id = ?
+                """,
+            arguments: [
+                status.rawValue, time.storeSeconds, counts?.trainingExamples, counts?.holdoutExamples,
+                metricsJSON, error, id,
+            ])
+        return TrainingRun(
+            id: id, startedAt: run.startedAt, finishedAt: time, status: status, dataCounts: counts,
+            metricsJSON: metricsJSON, error: error, trigger: run.trigger, pid: run.pid, progress: run.progress)
     }
 
     static func trainingRunExists(_ id: TrainingRunID, _ db: Database) throws -> Bool {

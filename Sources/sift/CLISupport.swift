@@ -19,6 +19,18 @@ enum CLI {
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 
+    /// Rows as left-aligned columns two spaces apart; the first row is the header.
+    static func table(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.map(\.count).max() ?? 0)).map { column in
+            rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+        }
+        return rows.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+
     static func printError(_ message: String) {
         FileHandle.standardError.write(Data("sift: \(message)\n".utf8))
     }

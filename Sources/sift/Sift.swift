@@ -10,5 +10,6 @@ struct Sift: AsyncParsableCommand {
         subcommands: [PredictCommand.self, TokenizeCommand.self, BenchCommand.self,
                       PrepareDataCommand.self, TrainCommand.self, EvalCommand.self, InitModelCommand.self,
                       ClassifyCommand.self, CorrectCommand.self, LabelCommand.self, ForgetCommand.self,
-                      StatsCommand.self, HealthCommand.self, ModelsCommand.self, MetricsCommand.self])
+                      StatsCommand.self, HealthCommand.self, ModelsCommand.self, RetrainCommand.self, RollbackCommand.self,
+                      MetricsCommand.self])
 }

@@ -87,6 +87,19 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try SafeTensorsFile(url: dir.appendingPathComponent("absent"))) {
             XCTAssertTrue("\($0)".contains("cannot read"))
         }
+
+        // Lengths and shapes past Int.max (random bytes, hostile files) are errors, not traps.
+        let overflowing = dir.appendingPathComponent("overflow.safetensors")
+        bytes = []
+        withUnsafeBytes(of: UInt64.max.littleEndian) { bytes.append(contentsOf: $0) }
+        try Data(bytes + Array("{}".utf8)).write(to: overflowing)
+        XCTAssertThrowsError(try SafeTensorsFile(url: overflowing)) { XCTAssertTrue("\($0)".contains("header length")) }
+        let hugeShape = try writeRaw("hs.safetensors", header: ["w": ["dtype": "F32", "shape": [1 << 40, 1 << 40], "data_offsets": [0, 8]]],
+                                     data: Array(repeating: 0, count: 8))
+        XCTAssertThrowsError(try SafeTensorsFile(url: hugeShape)) { XCTAssertTrue("\($0)".contains("does not match")) }
+        let farOffset = try writeRaw("fo.safetensors", header: ["w": ["dtype": "F32", "shape": [2], "data_offsets": [Int.max - 8, Int.max]]],
+                                     data: Array(repeating: 0, count: 8))
+        XCTAssertThrowsError(try SafeTensorsFile(url: farOffset)) { XCTAssertTrue("\($0)".contains("lacks a valid")) }
     }
 
     func testUnsupportedDTypeAndMissingTensor() throws {

@@ -59,10 +59,10 @@ final class ClientCommandTests: XCTestCase {
     }
 
     func testReadOnlyCommandsAndAnUnreachableSocket() throws {
-        for command in ["stats", "health", "models"] {
-            let result = try run([command])
+        for command in [["stats"], ["health"], ["models", "--json"]] {
+            let result = try run(command)
             XCTAssertEqual(result.status, 0, "\(command): \(result.errors)")
-            XCTAssertNoThrow(try JSONParser.parse(Array(result.output.utf8.dropLast())), command)
+            XCTAssertNoThrow(try JSONParser.parse(Array(result.output.utf8.dropLast())), "\(command)")
         }
         let metrics = try run(["metrics"])
         XCTAssertEqual(metrics.status, 0)

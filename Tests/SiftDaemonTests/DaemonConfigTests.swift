@@ -76,6 +76,38 @@ final class DaemonConfigTests: XCTestCase {
         XCTAssertEqual(fromOptions.baseModelDirectory, "/tmp/st/base")
     }
 
+    func testRetrainSettingsAndTheirUnits() async throws {
+        let file = try writeYAML("""
+            retrain:
+              interval: 15m
+              min_new_labels: 50
+              trainable: last-2-blocks
+              learning_rate: 1e-4
+              tolerance:
+                accuracy: 0.005
+                spam_recall: 0.01
+              timeout: 2h
+            """)
+        let config = try await load(file: file, environment: ["SIFT_RETRAIN_KEEP_MODELS": "3", "SIFT_RETRAIN_ENABLED": "no"])
+        XCTAssertEqual(config.retrain.intervalSeconds, 900)
+        XCTAssertEqual(config.retrain.minNewLabels, 50)
+        XCTAssertEqual(config.retrain.trainable, "last-2-blocks")
+        XCTAssertEqual(config.retrain.learningRate, 1e-4)
+        XCTAssertEqual(config.retrain.toleranceAccuracy, 0.005)
+        XCTAssertEqual(config.retrain.toleranceSpamRecall, 0.01)
+        XCTAssertEqual(config.retrain.timeoutSeconds, 7200)
+        XCTAssertEqual(config.retrain.keepModels, 3)
+        XCTAssertFalse(config.retrain.enabled)
+        XCTAssertEqual(config.modelsDirectory, "/var/lib/sift/models")
+
+        await expectError(key: "retrain.interval", file: try writeYAML("retrain:\n  interval: soon\n"))
+        await expectError(key: "retrain.interval", file: try writeYAML("retrain:\n  interval: 0s\n"))
+        await expectError(key: "retrain.trainable", file: try writeYAML("retrain:\n  trainable: everything\n"))
+        await expectError(key: "retrain.tolerance.accuracy", file: try writeYAML("retrain:\n  tolerance:\n    accuracy: 2\n"))
+        await expectError(key: "retrain.learning_rate", environment: ["SIFT_RETRAIN_LEARNING_RATE": "fast"])
+        await expectError(key: "retrain.seed_data", environment: ["SIFT_RETRAIN_SEED_DATA": "/no/such/seed.tsv"])
+    }
+
     func testTheConfigFileCanBeNamedByEnvironment() async throws {
         let file = try writeYAML("batching:\n  max_batch_size: 7\n")
         let loader = DaemonConfigLoader(file: nil, environment: ["SIFT_CONFIG": file])

@@ -59,6 +59,18 @@ final class SignalTests: XCTestCase {
         return (sent, read)
     }
 
+    /// systemd may stop a unit while it still loads: SIGTERM then must be a clean stop (exit 0),
+    /// not death by the default action (143), wherever in start-up it lands.
+    func testSIGTERMDuringStartupIsACleanStop() throws {
+        for delay: useconds_t in [0, 20_000, 100_000] {
+            let siftd = try SiftdProcess()
+            XCTAssertTrue(RetrainFixture.wait(timeout: 60) { siftd.log.contains("starting") || !siftd.process.isRunning }, siftd.log)
+            usleep(delay)
+            siftd.signal(SIGTERM)
+            XCTAssertEqual(siftd.waitForExit(), 0, "SIGTERM \(delay) µs after start-up began:\n\(siftd.log)")
+        }
+    }
+
     func testSIGTERMUnderLoadExitsZeroAndLosesNoAcknowledgedWrite() throws {
         let siftd = try SiftdProcess()
         try siftd.waitUntilServing()

@@ -45,6 +45,39 @@ public struct DaemonConfig: Sendable, Equatable {
         public var idleTimeoutSeconds = 300
     }
 
+    /// The retraining loop (docs/operations.md, "Retraining").
+    public struct Retrain: Sendable, Equatable {
+        /// The daemon's own schedule; `retrain` requests work either way.
+        public var enabled = true
+        /// How often the schedule looks at the new labels.
+        public var intervalSeconds = 3600
+        /// New labels since the last successful run needed for a scheduled run...
+        public var minNewLabels = 100
+        /// ...and of every label.
+        public var minNewPerLabel = 10
+        /// Share of messages (by text hash) held out for the gate and never trained on.
+        public var holdoutPercent = 20
+        /// Labeled file or `sift prepare-data` directory: replayed in every run, and the data of a cold start.
+        public var seedData: String?
+        /// Most seed examples mixed into a run; 0: no replay.
+        public var replayExamples = 500
+        public var trainable = "last-block"
+        public var epochs = 3
+        public var batchSize = 8
+        public var learningRate = 5e-5
+        /// OpenBLAS threads of the trainer process.
+        public var threads = 1
+        /// The trainer's nice value; 19 also puts it in SCHED_IDLE.
+        public var nice = 19
+        /// Largest drop in holdout accuracy / spam recall a candidate may have and still be promoted.
+        public var toleranceAccuracy = 0.01
+        public var toleranceSpamRecall = 0.02
+        /// Models kept with their files besides the active one; older ones are pruned.
+        public var keepModels = 5
+        /// A trainer running longer is killed and its run failed.
+        public var timeoutSeconds = 7200
+    }
+
     public var socket = Socket()
     public var stateDirectory = "/var/lib/sift"
     public var model = Model()
@@ -52,6 +85,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var journal = Journal()
     public var limits = Limits()
     public var authorization = AuthorizationPolicy()
+    public var retrain = Retrain()
     public var drainTimeoutSeconds = 30
     public var logLevel = "info"
 
@@ -59,6 +93,9 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// The SQLite store inside the state directory.
     public var storePath: String { URL(fileURLWithPath: stateDirectory).appendingPathComponent("sift.sqlite").path }
+
+    /// Trained models, one directory per version.
+    public var modelsDirectory: String { URL(fileURLWithPath: stateDirectory).appendingPathComponent("models").path }
 
     /// The base model directory: `model.base`, or `base` inside the state directory.
     public var baseModelDirectory: String {

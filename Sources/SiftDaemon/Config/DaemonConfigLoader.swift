@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import FineTune
 import GPT2
 
 /// Reads siftd's configuration from its layers, highest first:
@@ -130,6 +131,8 @@ public struct DaemonConfigLoader: Sendable {
             if !rule.uids.isEmpty || !rule.gids.isEmpty { config.authorization.rules[operation] = rule }
         }
 
+        try parseRetrain(values, into: &config.retrain)
+
         config.drainTimeoutSeconds = try values.int("shutdown.drain_timeout_seconds", default: config.drainTimeoutSeconds, in: 0...3600)
         config.logLevel = try values.string("log.level", default: config.logLevel)
         let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -137,6 +140,34 @@ public struct DaemonConfigLoader: Sendable {
             throw DaemonConfigError(key: "log.level", "must be one of \(levels.joined(separator: ", ")), not \(config.logLevel)")
         }
         return config
+    }
+}
+
+extension DaemonConfigLoader {
+    static func parseRetrain(_ values: ConfigValues, into r: inout DaemonConfig.Retrain) throws {
+        r.enabled = try values.bool("retrain.enabled", default: r.enabled)
+        r.intervalSeconds = try values.duration("retrain.interval", default: r.intervalSeconds, in: 1...(366 * 86_400))
+        r.minNewLabels = try values.int("retrain.min_new_labels", default: r.minNewLabels, in: 1...10_000_000)
+        r.minNewPerLabel = try values.int("retrain.min_new_per_label", default: r.minNewPerLabel, in: 0...10_000_000)
+        r.holdoutPercent = try values.int("retrain.holdout_percent", default: r.holdoutPercent, in: 1...50)
+        r.seedData = try values.optionalString("retrain.seed_data")
+        if let seed = r.seedData, !FileManager.default.fileExists(atPath: seed) {
+            throw DaemonConfigError(key: "retrain.seed_data", "no file or directory at \(seed)")
+        }
+        r.replayExamples = try values.int("retrain.replay_examples", default: r.replayExamples, in: 0...10_000_000)
+        r.trainable = try values.string("retrain.trainable", default: r.trainable)
+        guard TrainableSet(r.trainable) != nil else {
+            throw DaemonConfigError(key: "retrain.trainable", "must be head, last-block, last-N-blocks or all, not \(r.trainable)")
+        }
+        r.epochs = try values.int("retrain.epochs", default: r.epochs, in: 1...1000)
+        r.batchSize = try values.int("retrain.batch_size", default: r.batchSize, in: 1...4096)
+        r.learningRate = try values.double("retrain.learning_rate", default: r.learningRate, in: 0...1)
+        r.threads = try values.int("retrain.threads", default: r.threads, in: 1...256)
+        r.nice = try values.int("retrain.nice", default: r.nice, in: 0...19)
+        r.toleranceAccuracy = try values.double("retrain.tolerance.accuracy", default: r.toleranceAccuracy, in: 0...1)
+        r.toleranceSpamRecall = try values.double("retrain.tolerance.spam_recall", default: r.toleranceSpamRecall, in: 0...1)
+        r.keepModels = try values.int("retrain.keep_models", default: r.keepModels, in: 0...10_000)
+        r.timeoutSeconds = try values.duration("retrain.timeout", default: r.timeoutSeconds, in: 60...(30 * 86_400))
     }
 }
 
@@ -167,6 +198,37 @@ struct ConfigValues {
             throw DaemonConfigError(key: key, "must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
         }
         return number
+    }
+
+    func double(_ key: String, default value: Double, in range: ClosedRange<Double>) throws -> Double {
+        guard let text = try optionalString(key) else { return value }
+        guard let number = Double(text), number.isFinite else {
+            throw DaemonConfigError(key: key, "must be a number, not \(text.debugDescription)")
+        }
+        guard range.contains(number) else {
+            throw DaemonConfigError(key: key, "must be between \(range.lowerBound) and \(range.upperBound), not \(number)")
+        }
+        return number
+    }
+
+    /// Seconds, written as a number of seconds or with a unit: `90s`, `15m`, `6h`, `1d`.
+    func duration(_ key: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = try optionalString(key) else { return value }
+        let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        var digits = Substring(text)
+        var scale = 1
+        if let last = text.last, let unit = units[last] {
+            digits = text.dropLast()
+            scale = unit
+        }
+        guard let count = Int(digits.trimmingCharacters(in: .whitespaces)), count >= 0 else {
+            throw DaemonConfigError(key: key, "must be a duration like 90s, 15m, 6h or 1d, not \(text.debugDescription)")
+        }
+        let (seconds, overflow) = count.multipliedReportingOverflow(by: scale)
+        guard !overflow, range.contains(seconds) else {
+            throw DaemonConfigError(key: key, "must be between \(range.lowerBound) s and \(range.upperBound) s, not \(text)")
+        }
+        return seconds
     }
 
     func bool(_ key: String, default value: Bool) throws -> Bool {

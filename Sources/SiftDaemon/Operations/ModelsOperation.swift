@@ -7,7 +7,7 @@ struct ModelsOperation: Operation {
     func run(_ fields: RequestFields, context: RequestContext) async throws(ProtocolError) -> [(key: String, value: JSONValue)] {
         let store = context.daemon.store
         do {
-            let records = try await BlockingWork.run { try store.models() }
+            let (records, latestRun) = try await BlockingWork.run { (try store.models(), try store.latestTrainingRun()) }
             let formatter = ISO8601DateFormatter()
             let models: [JSONValue] = records.map { record in
                 let metrics = record.metricsJSON.flatMap { try? JSONParser.parse(Array($0.utf8)) } ?? .null
@@ -17,14 +17,26 @@ struct ModelsOperation: Operation {
                     ("created_at", .string(formatter.string(from: record.createdAt))),
                     ("path", .string(record.path)),
                     ("training_run_id", record.trainingRunID.map(JSONValue.int) ?? .null),
+                    ("pruned", .bool(record.prunedAt != nil)),
                     ("metrics", metrics),
                 ])
             }
             let active = records.first { $0.status == .active }?.version
+            let training: JSONValue = latestRun.map { run in
+                .object([
+                    ("id", .int(run.id)), ("status", .string(run.status.rawValue)),
+                    ("trigger", run.trigger.map(JSONValue.string) ?? .null),
+                    ("started_at", .string(formatter.string(from: run.startedAt))),
+                    ("finished_at", run.finishedAt.map { .string(formatter.string(from: $0)) } ?? .null),
+                    ("progress", run.progress.map(JSONValue.string) ?? .null),
+                    ("error", run.error.map(JSONValue.string) ?? .null),
+                ])
+            } ?? .null
             return [
                 ("serving", .string(context.daemon.models.current.version)),
                 ("active", active.map(JSONValue.string) ?? .null),
                 ("models", .array(models)),
+                ("training", training),
             ]
         } catch {
             throw .internalError(error)

@@ -1,5 +1,4 @@
-/// The operations the daemon answers, by name. The retraining loop adds `retrain` and
-/// `rollback` with ``registering(_:)``; a name not here is `unknown_op`.
+/// The operations the daemon answers, by name; a name not here is `unknown_op`.
 public struct OperationTable: Sendable {
     private var operations: [String: any Operation] = [:]
 
@@ -11,6 +10,7 @@ public struct OperationTable: Sendable {
     public static let standard = OperationTable([
         ClassifyOperation(), CorrectOperation(), LabelOperation(), ForgetOperation(),
         StatsOperation(), HealthOperation(), ModelsOperation(), MetricsOperation(),
+        RetrainOperation(), RollbackOperation(),
     ])
 
     public func registering(_ operation: any Operation) -> OperationTable {

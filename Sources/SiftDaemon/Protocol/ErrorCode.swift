@@ -13,6 +13,12 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case unknownMessageID = "unknown_message_id"
     case notAuthorized = "not_authorized"
     case internalError = "internal_error"
+    /// `retrain` while a training run is already under way.
+    case retrainRunning = "retrain_running"
+    /// `retrain` in a daemon that cannot start a trainer, or while it shuts down.
+    case retrainUnavailable = "retrain_unavailable"
+    /// `rollback` to a version that does not exist, was pruned, or when there is nothing earlier.
+    case unknownModel = "unknown_model"
     /// Sent unprompted before the daemon closes a connection over the limit.
     case tooManyConnections = "too_many_connections"
     /// Sent unprompted before the daemon closes an idle connection.

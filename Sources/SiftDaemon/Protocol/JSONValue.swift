@@ -35,6 +35,19 @@ public enum JSONValue: Sendable, Equatable {
         return entries.first { $0.key == key }?.value
     }
 
+    public var stringValue: String? { if case let .string(text) = self { text } else { nil } }
+    public var intValue: Int64? { if case let .int(number) = self { number } else { nil } }
+    public var boolValue: Bool? { if case let .bool(flag) = self { flag } else { nil } }
+    public var arrayValue: [JSONValue]? { if case let .array(items) = self { items } else { nil } }
+    /// An int or a double, as a Double.
+    public var numberValue: Double? {
+        switch self {
+        case let .int(number): Double(number)
+        case let .double(number): number
+        default: nil
+        }
+    }
+
     /// The JSON type's name, for error messages.
     public var typeName: String {
         switch self {

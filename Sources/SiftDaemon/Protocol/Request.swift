@@ -36,6 +36,18 @@ public struct RequestFields: Sendable {
         return number
     }
 
+    public func optionalString(_ name: String) throws(ProtocolError) -> String? {
+        guard let value = self[name], value != .null else { return nil }
+        guard case let .string(text) = value else { throw .wrongType(name, expected: "a string", got: value) }
+        return text
+    }
+
+    public func optionalBool(_ name: String) throws(ProtocolError) -> Bool? {
+        guard let value = self[name], value != .null else { return nil }
+        guard case let .bool(flag) = value else { throw .wrongType(name, expected: "true or false", got: value) }
+        return flag
+    }
+
     public func int(_ name: String) throws(ProtocolError) -> Int64 {
         guard let number = try optionalInt(name) else { throw .missing(name) }
         return number

@@ -22,12 +22,15 @@ public final class Daemon: Sendable {
         public var handlesSignals: Bool
         public var operations: OperationTable
         public var observer: any LifecycleObserver
+        /// Starts `siftd train` for the retraining loop; nil: `retrain` is refused and nothing is scheduled.
+        public var trainer: TrainerLauncher?
 
         public init(
             loader: DaemonConfigLoader? = nil, modelSource: (@Sendable (Store) -> any ModelSource)? = nil,
             handlesSignals: Bool = false, operations: OperationTable = .standard,
-            observer: any LifecycleObserver = SilentLifecycleObserver()
+            observer: any LifecycleObserver = SilentLifecycleObserver(), trainer: TrainerLauncher? = nil
         ) {
+            self.trainer = trainer
             self.loader = loader
             self.modelSource = modelSource
             self.handlesSignals = handlesSignals
@@ -46,6 +49,10 @@ public final class Daemon: Sendable {
     /// Opens the store, loads the model and binds the socket: when this returns, clients can
     /// connect (they are answered once ``run()`` is called).
     public static func start(config: DaemonConfig, options: Options = Options(), logger: Logger) async throws -> Daemon {
+        // Trapped before the model loads, so a SIGTERM during start-up (systemd stopping a unit
+        // that is still loading) is a clean stop once serving begins, not death by the default action.
+        let terminations = options.handlesSignals ? await UnixSignalsSequence(trapping: .sigterm, .sigint) : nil
+        logger.info("starting", metadata: ["state_dir": "\(config.stateDirectory)", "base": "\(config.baseModelDirectory)"])
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
         let store = try Store(path: config.storePath)
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -57,8 +64,12 @@ public final class Daemon: Sendable {
             let source = options.modelSource?(store) ?? StoreModelSource(store: store)
             let model = try await BlockingWork.run { try source.load(config) }
             let models = ModelProvider(initial: model, source: source)
+            let retraining = RetrainCoordinator(store: store, models: models, launcher: options.trainer, logger: logger)
+            retraining.recover(config)
             let batcher = Batcher(models: models, journal: journal, settings: Batcher.Settings(config.batching), metrics: metrics, logger: logger)
-            let context = DaemonContext(config: config, store: store, journal: journal, batcher: batcher, models: models, metrics: metrics, logger: logger)
+            let context = DaemonContext(
+                config: config, store: store, journal: journal, batcher: batcher, models: models, retraining: retraining,
+                metrics: metrics, logger: logger)
             let router = RequestRouter(table: options.operations, daemon: context)
             let hangups = options.handlesSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
             let server = try await SocketServer.bind(daemon: context, router: router, group: eventLoops, logger: logger)
@@ -69,6 +80,9 @@ public final class Daemon: Sendable {
                 .init(service: batcher, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
             ]
+            if options.trainer != nil {
+                services.append(.init(service: RetrainScheduleService(context: context, logger: logger), successTerminationBehavior: .ignore))
+            }
             services.append(.init(
                 service: StatusService(context: context, observer: options.observer, interval: .seconds(10), logger: logger),
                 successTerminationBehavior: .ignore))
@@ -79,12 +93,14 @@ public final class Daemon: Sendable {
                     successTerminationBehavior: .ignore))
                 logger.info("watchdog enabled", metadata: ["interval": "\(interval)"])
             }
-            var signals: [UnixSignal] = []
             if let hangups {
                 services.append(.init(service: ReloadService(reloader: reloader, hangups: hangups), successTerminationBehavior: .ignore))
-                signals = [.sigterm, .sigint]
             }
-            var configuration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
+            if let terminations {
+                services.append(.init(service: TerminationSignalService(signals: terminations, logger: logger),
+                                      successTerminationBehavior: .gracefullyShutdownGroup))
+            }
+            var configuration = ServiceGroupConfiguration(services: services, logger: logger)
             // Past this, ServiceGroup cancels the services: the drain has its own, shorter timeout.
             configuration.maximumGracefulShutdownDuration = .seconds(config.drainTimeoutSeconds + 60)
             return Daemon(

@@ -9,6 +9,7 @@ public final class DaemonContext: Sendable {
     public let journal: Journal
     public let batcher: Batcher
     public let models: ModelProvider
+    public let retraining: RetrainCoordinator
     public let metrics: DaemonMetrics
     public let connections: ConnectionRegistry
     /// For what operations record: corrections, labels and forgets at info level.
@@ -19,7 +20,11 @@ public final class DaemonContext: Sendable {
     private let reloads = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
 
-    init(config: DaemonConfig, store: Store, journal: Journal, batcher: Batcher, models: ModelProvider, metrics: DaemonMetrics, logger: Logger) {
+    init(
+        config: DaemonConfig, store: Store, journal: Journal, batcher: Batcher, models: ModelProvider, retraining: RetrainCoordinator,
+        metrics: DaemonMetrics, logger: Logger
+    ) {
+        self.retraining = retraining
         self.logger = logger
         self.store = store
         self.journal = journal

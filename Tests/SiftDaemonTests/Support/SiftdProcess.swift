@@ -20,14 +20,13 @@ final class SiftdProcess: @unchecked Sendable {
     /// `config` is written to a YAML file passed with --config.
     /// `environment` is added to the child's; `launcher` (e.g. systemd-socket-activate and its
     /// options) runs siftd, with `{socket}` in its arguments replaced by the socket path.
-    init(config: String = "", environment extra: [String: String] = [:], launcher: [String] = []) throws {
-        directory = try ShortTemporaryDirectory()
+    /// `directory`: one used before (a restart, or after `siftd train` ran there); nil: a new one.
+    init(config: String = "", environment extra: [String: String] = [:], launcher: [String] = [],
+         directory existing: ShortTemporaryDirectory? = nil) throws {
+        directory = try existing ?? ShortTemporaryDirectory()
         let configPath = directory.file("siftd.yaml")
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let arguments = [
-            "--config", configPath, "--socket", socketPath, "--state-dir", statePath,
-            "--base-model", try DaemonFixture.modelDirectory(),
-        ]
+        let arguments = try Self.arguments(in: directory)
         if let program = launcher.first {
             process.executableURL = URL(fileURLWithPath: program)
             let launcherArguments = launcher.dropFirst().map { $0.replacingOccurrences(of: "{socket}", with: directory.file("s.sock")) }
@@ -36,15 +35,29 @@ final class SiftdProcess: @unchecked Sendable {
             process.executableURL = try Self.binary()
             process.arguments = arguments
         }
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIFT_") && $0.key != "NOTIFY_SOCKET" }
-        environment["SIFT_MODEL_THREADS"] = "1"
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.environment = Self.environment(extra)
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = FileHandle(forWritingAtPath: logPath)
+        log?.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         try process.run()
+    }
+
+    /// The options every siftd of `directory` runs with (the config file must be written first).
+    static func arguments(in directory: ShortTemporaryDirectory) throws -> [String] {
+        [
+            "--config", directory.file("siftd.yaml"), "--socket", directory.file("s.sock"), "--state-dir", directory.file("state"),
+            "--base-model", try DaemonFixture.modelDirectory(),
+        ]
+    }
+
+    /// This process's environment without SIFT_* and NOTIFY_SOCKET, one OpenBLAS thread, plus `extra`.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIFT_") && $0.key != "NOTIFY_SOCKET" }
+        environment["SIFT_MODEL_THREADS"] = "1"
+        environment.merge(extra) { _, new in new }
+        return environment
     }
 
     deinit {

@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import SpamStore
+import Synchronization
+
+/// Runs the training runs of one daemon: at most one at a time, each in a child process
+/// (``TrainerLauncher``), then swaps in the model a run promoted and prunes old versions.
+///
+/// The store is the source of truth: a run is marked running in the store before its child
+/// starts (so a second daemon or a hand-started `siftd train` is refused too), the child ends
+/// it, and if the child dies first this marks it failed. The served model changes only after
+/// the child's commit, by reloading the registry's active model between batches.
+public final class RetrainCoordinator: Sendable {
+    public enum Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Another run is under way (this daemon's or another process's).
+        case running(TrainingRunID)
+        case unavailable(String)
+
+        public var description: String {
+            switch self {
+            case let .running(id): "training run \(id) is still running; try again when it has finished (sift models shows it)"
+            case let .unavailable(why): why
+            }
+        }
+    }
+
+    private struct Current {
+        var run: TrainingRunID
+        var process: TrainerProcess
+        var finished: Task<TrainingRun?, Never>
+    }
+
+    private let store: Store
+    private let models: ModelProvider
+    private let launcher: TrainerLauncher?
+    private let logger: Logger
+    private let current = Mutex<Current?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    private let promotions = Atomic<Int>(0)
+
+    public init(store: Store, models: ModelProvider, launcher: TrainerLauncher?, logger: Logger) {
+        self.store = store
+        self.models = models
+        self.launcher = launcher
+        self.logger = logger
+    }
+
+    /// Models promoted (and swapped in) by this daemon's runs.
+    public var promotionCount: Int { promotions.load(ordering: .relaxed) }
+
+    /// At start, before anything runs: a run left marked running whose trainer is gone belongs
+    /// to a process that died, and a model directory the registry does not know is what such a
+    /// process left half-written. A trainer still alive (a `siftd train` started by hand) keeps its run.
+    public func recover(_ config: DaemonConfig) {
+        do {
+            var inProgress = Set<String>()
+            for run in try store.trainingRuns(limit: 1000) where run.status == .running {
+                if let pid = run.pid, Self.isTrainer(pid: pid, of: run.id) {
+                    inProgress.insert(RetrainJob.version(of: run.id))
+                    continue
+                }
+                try store.failTrainingRun(run.id, error: "interrupted: the trainer or the daemon stopped before the run ended")
+                logger.warning("retrain: marked an interrupted run failed", metadata: ["run": "\(run.id)"])
+            }
+            let known = Set(try store.models().map { URL(fileURLWithPath: $0.path).standardizedFileURL.path })
+            let directory = URL(fileURLWithPath: config.modelsDirectory)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where !inProgress.contains(name) {
+                let path = directory.appendingPathComponent(name).standardizedFileURL.path
+                guard !known.contains(path), !known.contains(path + "/" + ClassifierLocation.fileName) else { continue }
+                try? FileManager.default.removeItem(atPath: path)
+                logger.warning("retrain: removed a model directory no run registered", metadata: ["path": "\(path)"])
+            }
+        } catch {
+            logger.error("retrain: cannot check for interrupted runs", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Whether `pid` is a live `siftd train` of `run` (not some later process that got the pid).
+    static func isTrainer(pid: Int32, of run: TrainingRunID) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard arguments.contains("train") else { return false }
+        // A hand-started `siftd train` opens its own run and has no --run-id.
+        guard let flag = arguments.firstIndex(of: "--run-id") else { return true }
+        return flag + 1 < arguments.count && arguments[flag + 1] == "\(run)"
+    }
+
+    /// The run in progress in this daemon, if any.
+    public var runningRun: TrainingRunID? { current.withLock { $0?.run } }
+
+    /// Starts a run now. Returns at once with the run as recorded; ``wait(for:)`` follows it.
+    public func start(trigger: String, config: DaemonConfig) throws(Refusal) -> TrainingRun {
+        guard let launcher else { throw .unavailable("this daemon cannot start a trainer (no trainer executable)") }
+        guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the daemon is shutting down") }
+        return try current.withLock { current throws(Refusal) -> TrainingRun in
+            if let current { throw .running(current.run) }
+            let run: TrainingRun
+            do {
+                run = try store.startTrainingRun(trigger: trigger, exclusive: true)
+            } catch StoreError.trainingRunInProgress(let id) {
+                throw .running(id)
+            } catch {
+                throw .unavailable("cannot record a training run: \(error)")
+            }
+            let process: TrainerProcess
+            do {
+                process = try launcher.launch(run: run.id)
+            } catch {
+                _ = try? store.failTrainingRun(run.id, error: "the trainer could not be started: \(error)")
+                throw .unavailable("cannot start the trainer \(launcher.executable.path): \(error)")
+            }
+            try? store.updateTrainingRun(run.id, pid: process.pid)
+            logger.info("retrain: started", metadata: ["run": "\(run.id)", "trigger": "\(trigger)", "pid": "\(process.pid)"])
+            let finished = Task { await self.follow(run.id, process: process, config: config) }
+            current = Current(run: run.id, process: process, finished: finished)
+            return run
+        }
+    }
+
+    /// The run as it ended, once it has (nil if it is not this daemon's current run or the store cannot say).
+    public func wait(for run: TrainingRunID) async -> TrainingRun? {
+        let task = current.withLock { $0?.run == run ? $0?.finished : nil }
+        if let task { return await task.value }
+        return try? store.trainingRun(run)
+    }
+
+    /// At shutdown: stop a running trainer (SIGTERM, then SIGKILL after `grace`) and record its run failed.
+    public func stop(grace: Duration = .seconds(10)) async {
+        stopping.store(true, ordering: .relaxed)
+        guard let running = current.withLock({ $0 }) else { return }
+        logger.info("retrain: stopping the trainer for shutdown", metadata: ["run": "\(running.run)"])
+        running.process.signal(SIGTERM)
+        let killer = Task {
+            try await Task.sleep(for: grace)
+            running.process.signal(SIGKILL)
+        }
+        _ = await running.finished.value
+        killer.cancel()
+    }
+
+    /// Waits for the child, with the configured timeout; records what happened; swaps in a promoted model.
+    private func follow(_ run: TrainingRunID, process: TrainerProcess, config: DaemonConfig) async -> TrainingRun? {
+        let timeout = Task {
+            try await Task.sleep(for: .seconds(config.retrain.timeoutSeconds))
+            logger.error("retrain: the trainer ran past retrain.timeout; killing it", metadata: ["run": "\(run)"])
+            process.signal(SIGKILL)
+        }
+        let exit = await process.waitForExit()
+        timeout.cancel()
+        var ended = try? store.trainingRun(run)
+        if ended?.status == .running {
+            let reason = stopping.load(ordering: .relaxed) ? "stopped: the daemon shut down" : "the trainer \(exit) before the run ended"
+            ended = try? store.failTrainingRun(run, error: reason)
+        }
+        switch ended?.status {
+        case .succeeded?: logger.info("retrain: run succeeded", metadata: ["run": "\(run)"])
+        case .failed?: logger.error("retrain: run failed", metadata: ["run": "\(run)", "error": "\(ended?.error ?? "?")"])
+        default: logger.error("retrain: cannot read the run's outcome", metadata: ["run": "\(run)"])
+        }
+        await swapInActiveModel(config)
+        prune(config)
+        current.withLock { $0 = nil }
+        return ended
+    }
+
+    /// Loads the registry's active model if it is not the one serving (a promotion, or a rollback).
+    /// The swap happens between batches; on failure the old model keeps serving.
+    @discardableResult
+    public func swapInActiveModel(_ config: DaemonConfig) async -> Bool {
+        guard let active = try? store.activeModel(), active.version != models.current.version else { return false }
+        let models = self.models
+        do {
+            let model = try await BlockingWork.run { try models.reload(config) }
+            promotions.add(1, ordering: .relaxed)
+            logger.info("retrain: now serving", metadata: ["model": "\(model.version)"])
+            return true
+        } catch {
+            logger.error("retrain: the new active model does not load; still serving the old one",
+                         metadata: ["model": "\(active.version)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Deletes the files of all but the newest `retrain.keep_models` models besides the active one.
+    public func prune(_ config: DaemonConfig) {
+        let managed = URL(fileURLWithPath: config.modelsDirectory).standardizedFileURL.path + "/"
+        do {
+            for record in try store.modelsToPrune(keep: config.retrain.keepModels) {
+                let path = URL(fileURLWithPath: record.path).standardizedFileURL.path
+                // Only what the daemon wrote: a model registered by hand elsewhere keeps its files.
+                if path.hasPrefix(managed) { try? FileManager.default.removeItem(atPath: path) }
+                try store.markPruned(record.version)
+                logger.info("retrain: pruned", metadata: ["model": "\(record.version)"])
+            }
+        } catch {
+            logger.error("retrain: pruning failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import FineTune
+import Foundation
+import GPT2
+import GPT2Tokenizer
+import Logging
+import SpamStore
+
+/// One training run, as `siftd train` does it in its own process:
+///
+/// 1. the data: the store's current labels (training side of the hash holdout) plus a replay of
+///    the seed dataset, balanced per class (``RetrainingMix``);
+/// 2. warm start from the serving classifier (``ClassifierLocation``), or a cold start from the
+///    base model when there is none;
+/// 3. the frozen-prefix cache, then `retrain.epochs` epochs;
+/// 4. the gate (``PromotionGate``) on two holdouts, the labels' and the seed's, scoring the
+///    active model with the same prefix cache before training and the candidate after;
+/// 5. the checkpoint written atomically to `models/<version>/`, then one store transaction that
+///    registers it (active or rejected) and ends the run.
+///
+/// Nothing the daemon serves changes before step 5's commit, so a run killed at any point
+/// leaves the store and the served model as they were.
+public struct RetrainJob {
+    public let config: DaemonConfig
+    public let store: Store
+    public let run: TrainingRunID
+    public let logger: Logger
+
+    public init(config: DaemonConfig, store: Store, run: TrainingRunID, logger: Logger) {
+        self.config = config
+        self.store = store
+        self.run = run
+        self.logger = logger
+    }
+
+    public struct Outcome: Sendable {
+        public var version: String
+        public var promoted: Bool
+        public var reasons: [String]
+        public var seconds: Double
+    }
+
+    /// The version a run's model is registered under, and the name of its directory.
+    public static func version(of run: TrainingRunID) -> String { "r\(run)" }
+
+    public func execute() throws -> Outcome {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let settings = config.retrain
+        progress("loading the base model")
+        let baseURL = URL(fileURLWithPath: config.baseModelDirectory)
+        let tokenizer = try BPETokenizer(directory: baseURL)
+        let weights = try GPT2Weights.load(directory: baseURL)
+        let active = try ClassifierLocation.resolve(config, store: store)
+
+        var labels = LabelSet.hamSpam
+        var pooling = config.model.pooling.flatMap(Pooling.init) ?? .last
+        if let active {
+            let loaded = try ClassifierFile.load(active.file, base: weights)
+            labels = LabelSet(names: loaded.head.labels)
+            pooling = config.model.pooling.flatMap(Pooling.init) ?? loaded.pooling ?? .last
+        }
+
+        progress("reading labels")
+        let stored = try store.labeledMessages(holdoutPercent: settings.holdoutPercent)
+        let known = Set(labels.names)
+        let skipped = stored.all.filter { !known.contains($0.label) }.count
+        if skipped > 0 {
+            logger.warning("retrain: skipping labels the classifier does not have", metadata: ["count": "\(skipped)", "labels": "\(labels.names)"])
+        }
+        let labelTraining = stored.training.filter { known.contains($0.label) }.map { LabeledExample(text: $0.text, label: $0.label) }
+        let labelHoldout = stored.holdout.filter { known.contains($0.label) }.map { LabeledExample(text: $0.text, label: $0.label) }
+        let seed = try SeedData.read(settings.seedData, holdoutPercent: settings.holdoutPercent, labels: labels)
+        if active == nil && seed.training.isEmpty && labelTraining.isEmpty {
+            throw RetrainError.noClassifier(ClassifierLocation.configuredFile(config).path)
+        }
+        // A cold start learns everything from the seed; a warm one replays a sample of it.
+        let mix = RetrainingMix.make(
+            labels: labelTraining, replay: seed.training, replayLimit: active == nil ? Int.max / 2 : settings.replayExamples,
+            classes: labels, seed: UInt64(run))
+        guard mix.perClass.values.allSatisfy({ $0 > 0 }), !mix.examples.isEmpty else {
+            let have = labels.names.map { name in "\(name) \(labelTraining.filter { $0.label == name }.count)" }
+            throw RetrainError.notEnoughData("training needs examples of every label (\(labels.names.joined(separator: ", "))); "
+                + "the store has \(have.joined(separator: ", ")) outside the holdout and the seed data adds \(seed.training.count)")
+        }
+
+        var training = TrainingConfig()
+        training.labels = labels
+        training.trainable = TrainableSet(settings.trainable) ?? .default
+        training.pooling = pooling
+        training.epochs = settings.epochs
+        training.batchSize = settings.batchSize
+        training.optimizer.learningRate = Float(settings.learningRate)
+        training.seed = UInt64(run)
+        training.threads = settings.threads
+        let trainer = try Trainer(config: training, base: weights, warmStart: active?.file)
+        logger.info("retrain: training", metadata: [
+            "run": "\(run)", "from": "\(active?.version ?? "the base model (cold start)")",
+            "examples": "\(mix.examples.count)", "labels": "\(mix.fromLabels)", "replay": "\(mix.fromReplay)",
+            "holdout": "\(labelHoldout.count) labels + \(seed.holdout.count) seed",
+        ])
+
+        progress("prefix cache for \(mix.examples.count) training and \(labelHoldout.count + seed.holdout.count) holdout examples")
+        let encode = tokenizer.encode
+        let trainSet = try trainer.prepare(try labels.tokenize(mix.examples, encode: encode))
+        let holdouts = [
+            "labels": try trainer.prepare(try labels.tokenize(labelHoldout, encode: encode)),
+            "seed": try trainer.prepare(try labels.tokenize(seed.holdout, encode: encode)),
+        ].filter { $0.value.count > 0 }
+        // Before any step the trainer's weights are the active model's: its scores on the same cache.
+        let before = active == nil ? nil : holdouts.mapValues { trainer.evaluate($0) }
+
+        var lastReport = DispatchTime.now().uptimeNanoseconds
+        try trainer.train(train: trainSet) { event in
+            switch event {
+            case let .step(epoch, step, of, _):
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now - lastReport > 2_000_000_000 {
+                    lastReport = now
+                    progress("epoch \(epoch)/\(settings.epochs), step \(step)/\(of)", log: false)
+                }
+            case let .epoch(report):
+                progress(String(format: "epoch %d/%d done: loss %.4f, accuracy %.2f%%", report.epoch, settings.epochs,
+                                report.trainLoss, report.trainAccuracy * 100))
+            }
+        }
+        progress("scoring the candidate")
+        let after = holdouts.mapValues { trainer.evaluate($0) }
+        let gate = PromotionGate(accuracyTolerance: settings.toleranceAccuracy, recallTolerance: settings.toleranceSpamRecall)
+        let verdict = gate.judge(candidate: after, active: before)
+
+        let version = Self.version(of: run)
+        let directory = URL(fileURLWithPath: config.modelsDirectory).appendingPathComponent(version)
+        let report = RetrainReport(
+            warmStart: active?.version, trainingExamples: mix.examples.count, fromLabels: mix.fromLabels, fromReplay: mix.fromReplay,
+            candidate: after, active: before, promoted: verdict.promote, reasons: verdict.reasons,
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        progress("writing \(version)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try trainer.writeCheckpoint(
+                to: directory.appendingPathComponent(ClassifierLocation.fileName),
+                metadata: [ClassifierFile.Key.baseSHA256: try Checkpoint.baseSHA256(directory: baseURL)],
+                metrics: after)
+            let record = ModelRecord(
+                version: version, path: directory.path, baseModelSHA256: try Checkpoint.baseSHA256(directory: baseURL),
+                metricsJSON: report.json)
+            _ = try store.completeTrainingRun(
+                run, model: record, promote: verdict.promote,
+                dataCounts: TrainingDataCounts(trainingExamples: mix.examples.count, holdoutExamples: labelHoldout.count + seed.holdout.count),
+                metricsJSON: report.json)
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        logger.info(verdict.promote ? "retrain: promoted" : "retrain: rejected", metadata: [
+            "run": "\(run)", "version": "\(version)", "reasons": "\(verdict.reasons.joined(separator: "; "))",
+        ])
+        return Outcome(version: version, promoted: verdict.promote, reasons: verdict.reasons, seconds: report.seconds)
+    }
+
+    private func progress(_ line: String, log: Bool = true) {
+        if log { logger.info("retrain: \(line)", metadata: ["run": "\(run)"]) }
+        try? store.updateTrainingRun(run, progress: line)
+    }
+}
+
+public enum RetrainError: Error, CustomStringConvertible, Equatable {
+    case noClassifier(String)
+    case notEnoughData(String)
+
+    public var description: String {
+        switch self {
+        case let .noClassifier(path):
+            "no classifier to start from: the registry has no active model, there is no file at \(path), "
+                + "and there are no labels or seed data (retrain.seed_data) to train a first one from"
+        case let .notEnoughData(why): "not enough data: \(why)"
+        }
+    }
+}

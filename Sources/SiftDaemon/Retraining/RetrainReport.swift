@@ -1,0 +1,37 @@
+import FineTune
+import Foundation
+
+/// What a training run records with its model: the data, the holdout scores of the candidate
+/// and of the model it was compared with, and the gate's decision. Stored as the run's and the
+/// model's metrics JSON; `sift models` reads it back.
+public struct RetrainReport: Codable, Sendable, Equatable {
+    enum CodingKeys: String, CodingKey {
+        case warmStart = "warm_start"
+        case trainingExamples = "training_examples"
+        case fromLabels = "from_labels"
+        case fromReplay = "from_replay"
+        case candidate, active, promoted, reasons, seconds
+    }
+
+    /// The version trained on top of; nil for a cold start.
+    public var warmStart: String?
+    public var trainingExamples: Int
+    public var fromLabels: Int
+    public var fromReplay: Int
+    /// Holdout scores by set (`labels`, `seed`).
+    public var candidate: [String: Evaluation]
+    public var active: [String: Evaluation]?
+    public var promoted: Bool
+    public var reasons: [String]
+    public var seconds: Double
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    public static func decode(_ json: String) -> RetrainReport? {
+        try? JSONDecoder().decode(RetrainReport.self, from: Data(json.utf8))
+    }
+}

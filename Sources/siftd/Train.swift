@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SiftDaemon
+import SiftSystemd
+import SpamStore
+
+struct Train: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Run one training run: retrain from the collected labels, gate, and promote or reject.",
+        discussion: """
+            Reads the same configuration as the daemon (pass the same --config and options). \
+            Trains on the store's current labels plus a replay of retrain.seed_data, warm-starting \
+            from the serving classifier; with none, it trains a first classifier from the base \
+            model and the seed data (a cold start). The candidate is scored against the active \
+            model on the holdout and registered as active (promoted) or rejected, with its scores.
+
+            The daemon runs this itself (with --run-id) for every retrain. By hand, use it for the \
+            cold start before the first `siftd serve`, or while the daemon is stopped; a running \
+            daemon picks up a model promoted this way on SIGHUP.
+
+            Runs at the nice value retrain.nice (19 also means SCHED_IDLE) with retrain.threads \
+            OpenBLAS threads. Exit status: 0 when the run ended (promoted or rejected), 75 when \
+            another run is in progress, 78 for a bad configuration, 1 when the run failed (the \
+            reason is recorded with the run).
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: .hidden) var runID: Int64?
+    @Option(help: .hidden) var parentPID: Int32?
+
+    func run() async throws {
+        let config = try await options.load()
+        SiftLogging.bootstrap(level: Logger.Level(rawValue: config.logLevel) ?? .info)
+        let logger = Logger(label: "siftd-train")
+        IdlePriority.apply(nice: config.retrain.nice, logger: logger)
+
+        try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
+        let store = try Store(path: config.storePath)
+        let run: TrainingRunID
+        if let runID {
+            run = runID
+        } else {
+            do {
+                run = try store.startTrainingRun(trigger: "manual", exclusive: true).id
+            } catch let error as StoreError {
+                FileHandle.standardError.write(Data("siftd train: \(error)\n".utf8))
+                throw ExitCode(75)  // EX_TEMPFAIL
+            }
+        }
+        try store.updateTrainingRun(run, pid: getpid())
+        if let parentPID { ParentWatch.start(parent: parentPID, store: store, run: run) }
+
+        do {
+            let outcome = try RetrainJob(config: config, store: store, run: run, logger: logger).execute()
+            print("\(outcome.version) \(outcome.promoted ? "promoted" : "rejected") after \(String(format: "%.1f", outcome.seconds)) s")
+            for reason in outcome.reasons { print("  \(reason)") }
+        } catch {
+            _ = try? store.failTrainingRun(run, error: "\(error)")
+            FileHandle.standardError.write(Data("siftd train: run \(run) failed: \(error)\n".utf8))
+            try? store.close()
+            throw ExitCode.failure
+        }
+        try store.close()
+    }
+}
+
+/// Training must not take the CPU from classification: a low priority, and on Linux SCHED_IDLE
+/// at nice 19 (the trainer gets only what the daemon leaves). On Linux both are per thread, and
+/// OpenBLAS starts its threads when it loads: every thread so far is set, and later ones inherit.
+enum IdlePriority {
+    /// linux/sched.h's SCHED_IDLE, which Glibc's module does not export (it is behind _GNU_SOURCE).
+    static let schedIdle: Int32 = 5
+
+    static func apply(nice: Int, logger: Logger) {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        var failures = 0
+        for tid in tasks.compactMap({ id_t($0) }) {
+            if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), tid, Int32(nice)) != 0 { failures += 1 }
+            if nice >= 19 {
+                var parameter = sched_param(sched_priority: 0)
+                if sched_setscheduler(pid_t(tid), schedIdle, &parameter) != 0 { failures += 1 }
+            }
+        }
+        if failures > 0 || tasks.isEmpty {
+            logger.warning("cannot lower the trainer's priority on every thread", metadata: ["failures": "\(failures)"])
+        }
+    }
+}
+
+/// A trainer whose daemon died stops too, and says why in its run: a run must not promote on
+/// behalf of a daemon that is gone (the next daemon start would find it anyway).
+enum ParentWatch {
+    static func start(parent: Int32, store: Store, run: TrainingRunID) {
+        let thread = Thread {
+            while getppid() == parent { usleep(250_000) }
+            _ = try? store.failTrainingRun(run, error: "stopped: the daemon that started this run (pid \(parent)) exited")
+            _exit(1)
+        }
+        thread.start()
+    }
+}

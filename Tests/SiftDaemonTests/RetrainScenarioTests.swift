@@ -1,0 +1,136 @@
+import Foundation
+import SiftDaemon
+import SpamStore
+import XCTest
+
+/// The retraining loop end to end, with the real `siftd` and `siftd train`: a kind of spam the
+/// first model misses arrives as corrections; a retrain promotes a model that catches it while
+/// the seed holdout stays within tolerance; classification goes on during training; a poisoned
+/// retrain is rejected; rollback and pruning.
+final class RetrainScenarioTests: XCTestCase {
+    func testNewKindOfSpamIsLearnedFromCorrectionsAndAWorseCandidateIsRejected() throws {
+        let fixture = try RetrainFixture()
+        try fixture.coldStart()
+        let siftd = try fixture.startDaemon()
+        let client = try fixture.client()
+        let store = try fixture.openStore()
+
+        // Held out by the test: never sent as corrections.
+        let unseen = fixture.hams(300..<400).map(RetrainFixture.newKindSpam)
+        func catchRate() throws -> (rate: Double, model: String) {
+            var caught = 0
+            var model = ""
+            for text in unseen {
+                let reply = try client.call(["op": "classify", "text": .string(text)])
+                if reply["label"] == "spam" { caught += 1 }
+                model = reply["model"]?.stringValue ?? "?"
+            }
+            return (Double(caught) / Double(unseen.count), model)
+        }
+        let before = try catchRate()
+        XCTAssertEqual(before.model, "r1")
+        XCTAssertLessThan(before.rate, 0.5, "the scenario needs a kind of spam the first model misses")
+
+        // The new kind arrives as corrections of classified messages.
+        for text in fixture.hams(0..<80).map(RetrainFixture.newKindSpam) {
+            let classified = try client.call(["op": "classify", "text": .string(text)])
+            let id = try XCTUnwrap(classified["message_id"]?.intValue)
+            XCTAssertEqual(try client.call(["op": "correct", "message_id": .int(id), "label": "spam"])["ok"], true)
+        }
+
+        // Retrain while classifying: replies keep coming while the trainer runs.
+        let started = try client.call(["op": "retrain"])
+        let run = try XCTUnwrap(started["run_id"]?.intValue, "\(started)")
+        let refused = try client.call(["op": "retrain"])
+        XCTAssertEqual(refused["error"]?["code"], "retrain_running", "one run at a time")
+        var answeredDuringTraining = 0
+        var latencies: [Double] = []
+        while try store.trainingRun(run)?.status == .running {
+            let sent = Date()
+            let reply = try client.call(["op": "classify", "text": "Are we still on for lunch?"])
+            latencies.append(Date().timeIntervalSince(sent))
+            XCTAssertNotNil(reply["label"], "\(reply)")
+            if try store.trainingRun(run)?.status == .running { answeredDuringTraining += 1 }
+        }
+        XCTAssertGreaterThan(answeredDuringTraining, 0, "classification must go on while the trainer runs")
+        latencies.sort()
+        print("classify during training: \(latencies.count) requests, p50 \(latencies[latencies.count / 2] * 1000) ms, max \((latencies.last ?? 0) * 1000) ms")
+
+        let ended = try XCTUnwrap(try store.trainingRun(run))
+        XCTAssertEqual(ended.status, .succeeded, ended.error ?? "")
+        XCTAssertEqual(ended.trigger, "request")
+        let report = try XCTUnwrap(ended.metricsJSON.flatMap(RetrainReport.decode))
+        XCTAssertEqual(report.warmStart, "r1")
+        XCTAssertTrue(report.promoted, "\(report.reasons)")
+        let seedBefore = try XCTUnwrap(report.active?["seed"]), seedAfter = try XCTUnwrap(report.candidate["seed"])
+        XCTAssertGreaterThanOrEqual(seedAfter.accuracy, seedBefore.accuracy - 0.03, "the seed holdout within tolerance")
+        XCTAssertGreaterThanOrEqual(seedAfter.recall, seedBefore.recall - 0.05)
+        XCTAssertTrue(RetrainFixture.wait(timeout: 60) { (try? client.call(["op": "health"]))?["model"] == "r2" }, "r2 is swapped in")
+
+        let after = try catchRate()
+        print("unseen new-kind spam caught: r1 \(before.rate), r2 \(after.rate); seed holdout accuracy \(seedBefore.accuracy) -> \(seedAfter.accuracy)")
+        XCTAssertEqual(after.model, "r2")
+        XCTAssertGreaterThan(after.rate, before.rate + 0.4, "r2 catches the unseen new-kind spam: \(before.rate) -> \(after.rate)")
+
+        // Rollback, both ways.
+        XCTAssertEqual(try client.call(["op": "rollback"])["active"], "r1")
+        XCTAssertEqual(try client.call(["op": "health"])["model"], "r1")
+        XCTAssertEqual(try client.call(["op": "rollback", "version": "r2"])["active"], "r2")
+        XCTAssertEqual(try client.call(["op": "rollback", "version": "r9"])["error"]?["code"], "unknown_model")
+
+        // Poison: spam labeled ham. The seed holdout shows the damage and the gate rejects it.
+        for text in fixture.spams(0..<300) {
+            _ = try client.call(["op": "label", "text": .string(text), "label": "ham"])
+        }
+        let poisoned = try client.call(["op": "retrain", "wait": true])
+        XCTAssertEqual(poisoned["status"], "succeeded", "\(poisoned)")
+        XCTAssertEqual(poisoned["promoted"], false, "\(poisoned)")
+        XCTAssertEqual(poisoned["serving"], "r2")
+        let rejected = try XCTUnwrap(try store.model(version: "r3"))
+        XCTAssertEqual(rejected.status, .rejected)
+        XCTAssertNotNil(rejected.metricsJSON.flatMap(RetrainReport.decode)?.candidate["seed"], "kept with its scores")
+        XCTAssertEqual(try store.activeModel()?.version, "r2")
+
+        // keep_models 1: besides the active r2, only the newest (r3) keeps its files; r1 is pruned.
+        let r1 = try XCTUnwrap(try store.model(version: "r1"))
+        XCTAssertNotNil(r1.prunedAt)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: r1.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: try XCTUnwrap(try store.model(version: "r2")).path))
+        XCTAssertEqual(try client.call(["op": "rollback", "version": "r1"])["error"]?["code"], "unknown_model")
+
+        siftd.signal(SIGTERM)
+        XCTAssertEqual(siftd.waitForExit(), 0, siftd.log)
+        XCTAssertTrue(siftd.log.contains("retrain: promoted") || siftd.log.contains("retrain: now serving"), "retrains are logged at info")
+    }
+
+    func testTheScheduleStartsARunOnceEnoughNewLabelsArrived() throws {
+        let fixture = try RetrainFixture()
+        // The schedule, every 2 s, once 20 new labels (5 of each) have arrived.
+        let scheduled = fixture.config.replacingOccurrences(of: "  enabled: false", with: """
+              enabled: true
+              interval: 2s
+              min_new_labels: 20
+              min_new_per_label: 5
+            """)
+        try scheduled.write(toFile: fixture.directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
+        try fixture.coldStart()
+        let siftd = try SiftdProcess(config: scheduled, directory: fixture.directory)
+        try siftd.waitUntilServing()
+        let client = try fixture.client()
+        let store = try fixture.openStore()
+
+        for text in fixture.spams(0..<18) { _ = try client.call(["op": "label", "text": .string(text), "label": "spam"]) }
+        usleep(4_500_000)  // two schedule ticks: 18 labels, none ham, is not enough
+        XCTAssertEqual(try store.trainingRuns().count, 1, "only the cold start")
+
+        for text in fixture.hams(0..<6) { _ = try client.call(["op": "label", "text": .string(text), "label": "ham"]) }
+        XCTAssertTrue(RetrainFixture.wait(timeout: 30) { try store.trainingRuns().count == 2 }, siftd.log)
+        XCTAssertEqual(try store.latestTrainingRun()?.trigger, "schedule")
+        XCTAssertTrue(RetrainFixture.wait(timeout: 120) { try store.latestTrainingRun()?.status != .running })
+        let latest = try store.latestTrainingRun()
+        XCTAssertEqual(latest?.status, .succeeded, latest?.error ?? "")
+
+        siftd.signal(SIGTERM)
+        XCTAssertEqual(siftd.waitForExit(), 0, siftd.log)
+    }
+}
