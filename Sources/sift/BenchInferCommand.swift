@@ -58,9 +58,7 @@ struct BenchInferCommand: ParsableCommand {
         }
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let config = weights.config
-        var rng = SeededRandom(seed: 7)
-        let head = try ClassifierHead(weight: Tensor(shape: [2, config.channels], values: (0..<(2 * config.channels)).map { _ in rng.nextNormal() * 0.02 }),
-                                      bias: Tensor(zeros: [2]), labels: ["ham", "spam"])
+        let head = try Bench.randomHead(channels: config.channels)
         let classifier = Classifier(model: GPT2Model(weights: weights), head: head, pooling: .last)
 
         let tokenizer = try BPETokenizer(directory: tokenizerDirectory)

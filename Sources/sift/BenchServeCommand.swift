@@ -36,14 +36,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Option(help: "OpenBLAS threads.")
     var threads = 2
 
-    @Option(help: "Model shape: gpt2, gpt2-medium, gpt2-large, gpt2-xl.")
-    var shape = "gpt2"
-
-    @Option(help: "Labeled texts (label<TAB>text per line).")
-    var data: String?
-
-    @Option(help: "Tokenizer directory (vocab.json + merges.txt or encoder.json + vocab.bpe).")
-    var vocab: String?
+    @OptionGroup var random: RandomModelOptions
 
     @Flag(help: "Print one JSON object instead of a summary.")
     var json = false
@@ -52,16 +45,13 @@ struct BenchServeCommand: AsyncParsableCommand {
         guard clients >= 1, requests >= 1, batchSize >= 1, threads >= 1 else {
             throw ValidationError("--clients, --requests, --batch-size and --threads must be at least 1")
         }
-        guard GPT2Config.named[shape] != nil else {
-            throw ValidationError("--shape must be one of \(GPT2Config.named.keys.sorted().joined(separator: ", "))")
-        }
     }
 
     func run() async throws {
         BLAS.setThreads(threads)
         let model = try makeModel()
         var seen = Set<String>()
-        let distinct = try CLI.readLabeledTexts(data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile).filter { seen.insert($0).inserted }
+        let distinct = try CLI.readLabeledTexts(random.dataFile).filter { seen.insert($0).inserted }
         guard distinct.count >= requests else {
             throw ValidationError("--requests \(requests) is more than the \(distinct.count) distinct texts available")
         }
@@ -72,7 +62,7 @@ struct BenchServeCommand: AsyncParsableCommand {
 
         let ratio = served.messagesPerSecond / engine
         let figures: [String: Any] = [
-            "model": "random \(shape)", "threads": threads, "clients": clients, "messages": texts.count,
+            "model": "random \(random.shape)", "threads": threads, "clients": clients, "messages": texts.count,
             "batch_size": batchSize,
             "engine_messages_per_second": engine,
             "served_messages_per_second": served.messagesPerSecond,
@@ -90,20 +80,16 @@ struct BenchServeCommand: AsyncParsableCommand {
               engine alone (batched): %.1f messages/s
               siftd:                  %.1f messages/s (%.0f%% of the engine; goal ≥ 90%%: %@)
               latency: p50 %.0f ms, p99 %.0f ms; errors: %d
-            """, shape, clients, texts.count, batchSize, threads, engine, served.messagesPerSecond, ratio * 100,
+            """, random.shape, clients, texts.count, batchSize, threads, engine, served.messagesPerSecond, ratio * 100,
             ratio >= 0.9 ? "met" : "NOT met", served.p50 * 1000, served.p99 * 1000, served.errors))
     }
 
     private func makeModel() throws -> ServingModel {
-        let weights = try GPT2Weights.random(config: GPT2Config.named[shape]!, seed: 1)
-        let channels = weights.config.channels
-        var rng = SeededRandom(seed: 7)
-        let head = try ClassifierHead(
-            weight: Tensor(shape: [2, channels], values: (0..<(2 * channels)).map { _ in rng.nextNormal() * 0.02 }),
-            bias: Tensor(zeros: [2]), labels: ["ham", "spam"])
+        let weights = try GPT2Weights.random(config: random.config, seed: 1)
+        let head = try Bench.randomHead(channels: weights.config.channels)
         let classifier = Classifier(model: GPT2Model(weights: weights), head: head, pooling: .last)
-        let tokenizer = try BPETokenizer(directory: vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory)
-        return ServingModel(version: "bench-random-\(shape)", classifier: classifier, tokenizer: tokenizer)
+        let tokenizer = try BPETokenizer(directory: random.tokenizerDirectory)
+        return ServingModel(version: "bench-random-\(random.shape)", classifier: classifier, tokenizer: tokenizer)
     }
 
     /// Messages per second of the engine on the same texts: tokenizing plus batched forward passes.
@@ -178,12 +164,8 @@ struct BenchServeCommand: AsyncParsableCommand {
         try await running.value
 
         let (latencies, errors) = results.withLock { $0 }
-        let sorted = latencies.sorted()
-        func percentile(_ p: Double) -> Double {
-            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
-        }
         return Served(
-            messagesPerSecond: Double(sorted.count) / seconds, seconds: seconds,
-            p50: percentile(0.5), p99: percentile(0.99), errors: errors)
+            messagesPerSecond: Double(latencies.count) / seconds, seconds: seconds,
+            p50: Bench.percentile(latencies, 0.5), p99: Bench.percentile(latencies, 0.99), errors: errors)
     }
 }

@@ -103,6 +103,29 @@ final class RetrainScenarioTests: XCTestCase {
         XCTAssertTrue(siftd.log.contains("retrain: promoted") || siftd.log.contains("retrain: now serving"), "retrains are logged at info")
     }
 
+    func testWithoutAnyClassifierTheDaemonSaysSoAndTheTrainerNeedsData() throws {
+        let fixture = try RetrainFixture()
+        let siftd = try SiftdProcess(config: fixture.config, directory: fixture.directory)
+        XCTAssertEqual(siftd.waitForExit(), 78, siftd.log)
+        XCTAssertTrue(siftd.log.contains("no classifier") && siftd.log.contains("siftd train"), siftd.log)
+
+        // No seed data and no labels: nothing to train a first classifier from.
+        let noSeed = fixture.config.replacingOccurrences(of: "seed_data:", with: "# seed_data:")
+        try noSeed.write(toFile: fixture.directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
+        let empty = try fixture.trainByHand()
+        XCTAssertEqual(empty.status, 1)
+        XCTAssertTrue(empty.errors.contains("no classifier to start from"), empty.errors)
+        let store = try fixture.openStore()
+        XCTAssertEqual(try store.latestTrainingRun()?.status, .failed, "the failed run is recorded")
+        XCTAssertEqual(try store.latestTrainingRun()?.trigger, "manual")
+
+        // A run in progress (here: one recorded by another process) refuses a second.
+        _ = try store.startTrainingRun(trigger: "request", exclusive: true)
+        let busy = try fixture.trainByHand()
+        XCTAssertEqual(busy.status, 75, busy.errors)
+        XCTAssertTrue(busy.errors.contains("still running"), busy.errors)
+    }
+
     func testTheScheduleStartsARunOnceEnoughNewLabelsArrived() throws {
         let fixture = try RetrainFixture()
         // The schedule, every 2 s, once 20 new labels (5 of each) have arrived.
