@@ -146,7 +146,11 @@ final class ProtocolTests: XCTestCase {
             (Array("{\"op\":\"correct\",\"message_id\":999999999,\"label\":\"ham\",\"ref\":12}\n".utf8), "unknown_message_id", .int(12)),
             (Array("{\"op\":\"forget\",\"message_id\":999999999,\"ref\":13}\n".utf8), "unknown_message_id", .int(13)),
             (Array("{\"op\":\"stats\",\"days\":0,\"ref\":14}\n".utf8), "invalid_value", .int(14)),
-            (Array("{\"op\":\"retrain\",\"ref\":15}\n".utf8), "unknown_op", .int(15)),
+            (Array("{\"op\":\"explode\",\"ref\":15}\n".utf8), "unknown_op", .int(15)),
+            // This in-process daemon has no trainer executable: retrain is refused, and says why.
+            (Array("{\"op\":\"retrain\",\"ref\":16}\n".utf8), "retrain_unavailable", .int(16)),
+            (Array("{\"op\":\"retrain\",\"wait\":1,\"ref\":17}\n".utf8), "wrong_type", .int(17)),
+            (Array("{\"op\":\"rollback\",\"ref\":18}\n".utf8), "unknown_model", .int(18)),
             (Array("[1,2]\n".utf8), "", nil),  // not starting with '{': a text to classify
         ]
         for (line, code, ref) in cases {
