@@ -18,7 +18,7 @@ struct Train: AsyncParsableCommand {
 
             The daemon runs this itself (with --run-id) for every retrain. By hand, use it for the \
             cold start before the first `siftd serve`, or while the daemon is stopped; a running \
-            daemon picks up a model promoted this way on SIGHUP.
+            daemon picks up a model promoted this way on SIGHUP or at its next retrain.interval tick.
 
             Runs at the nice value retrain.nice (19 also means SCHED_IDLE) with retrain.threads \
             OpenBLAS threads. Exit status: 0 when the run ended (promoted or rejected), 75 when \

@@ -130,6 +130,22 @@ final class DaemonConfigTests: XCTestCase {
         await expectError(key: "journal.id_block", environment: ["SIFT_JOURNAL_ID_BLOCK": "0"])
     }
 
+    func testAKeySiftdDoesNotKnowIsAnErrorWithASuggestion() async throws {
+        let file = try writeYAML("retrain:\n  intervall: 5m\nsocket:\n  mode: \"0600\"\n")
+        do {
+            _ = try await load(file: file)
+            XCTFail("accepted a misspelt key")
+        } catch let error as DaemonConfigError {
+            XCTAssertEqual(error.key, "retrain.intervall")
+            XCTAssertTrue(error.description.contains("did you mean retrain.interval?"), error.description)
+        }
+        await expectError(key: "colour", file: try writeYAML("colour: blue\n"))
+        await expectError(key: "config", file: try writeYAML("- just\n- a list\n"))
+        // Lists and nested sections are single settings where siftd expects them.
+        let nested = try await load(file: try writeYAML("authorization:\n  retrain:\n    uids: [0, 1]\nretrain:\n  tolerance:\n    accuracy: 0.02\n"))
+        XCTAssertEqual(nested.retrain.toleranceAccuracy, 0.02)
+    }
+
     func testAFileOfOnlyCommentsIsAnEmptyConfig() async throws {
         let config = try await load(file: try writeYAML("# nothing set yet\n\n"))
         XCTAssertEqual(config, DaemonConfig())

@@ -98,6 +98,11 @@ final class RetrainScenarioTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: try XCTUnwrap(try store.model(version: "r2")).path))
         XCTAssertEqual(try client.call(["op": "rollback", "version": "r1"])["error"]?["code"], "unknown_model")
 
+        let exposition = try XCTUnwrap(try client.call(["op": "metrics"])["metrics"]?.stringValue)
+        XCTAssertTrue(exposition.contains(#"sift_retrain_runs_total{result="promoted"} 1"#), exposition)
+        XCTAssertTrue(exposition.contains(#"sift_retrain_runs_total{result="rejected"} 1"#), exposition)
+        XCTAssertTrue(exposition.contains("sift_model_swaps_total 3"), "a promotion and two rollbacks: \(exposition)")
+
         siftd.signal(SIGTERM)
         XCTAssertEqual(siftd.waitForExit(), 0, siftd.log)
         XCTAssertTrue(siftd.log.contains("retrain: promoted") || siftd.log.contains("retrain: now serving"), "retrains are logged at info")

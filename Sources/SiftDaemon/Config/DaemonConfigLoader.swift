@@ -33,6 +33,7 @@ public struct DaemonConfigLoader: Sendable {
 
     /// Reads every layer and validates the result. Called at start and on every SIGHUP.
     public func load() async throws -> DaemonConfig {
+        var fileKeys: [String] = []
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "command line", values: Dictionary(uniqueKeysWithValues: overrides.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue(.string($0.value), isSecret: false)) })),
             EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "sift"),
@@ -43,9 +44,17 @@ public struct DaemonConfigLoader: Sendable {
             }
             if Self.hasSettings(text) {
                 providers.append(try await Self.yamlProvider(path))
+                fileKeys = try ConfigFileKeys.keys(ofYAML: text, path: path)
             }
         }
-        return try Self.parse(ConfigValues(reader: ConfigReader(providers: providers)))
+        let values = ConfigValues(reader: ConfigReader(providers: providers))
+        let config = try Self.parse(values)
+        // Every key siftd knows was read above; a key in the file that was not is a typo or an
+        // old name, and ignoring it would silently run with a default the operator did not want.
+        if let unknown = fileKeys.first(where: { !values.readKeys.contains($0) }) {
+            throw DaemonConfigError(key: unknown, ConfigFileKeys.unknownKeyMessage(unknown, known: values.readKeys, path: resolvedFile ?? ""))
+        }
+        return config
     }
 
     /// A file of nothing but comments is an empty config, not a YAML error.
@@ -174,9 +183,18 @@ extension DaemonConfigLoader {
 /// Typed reads over a `ConfigReader` that fail with the key's name.
 struct ConfigValues {
     let reader: ConfigReader
+    private let log = KeyLog()
+
+    /// Every key asked for so far: all the keys siftd knows, once ``DaemonConfigLoader/parse(_:)`` ran.
+    var readKeys: Set<String> { log.keys }
+
+    private final class KeyLog {
+        var keys: Set<String> = []
+    }
 
     /// The value as text; nil when no layer sets it. A list where one value belongs is an error.
     func optionalString(_ key: String) throws -> String? {
+        log.keys.insert(key)
         if let text = reader.string(forKey: ConfigKey(key)) {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             return trimmed.isEmpty ? nil : trimmed
@@ -250,6 +268,7 @@ struct ConfigValues {
 
     /// A list: a YAML sequence, or comma-separated text (how environment variables carry lists).
     func list(_ key: String) throws -> [String] {
+        log.keys.insert(key)
         let items: [String]
         if let array = reader.stringArray(forKey: ConfigKey(key)) {
             items = array

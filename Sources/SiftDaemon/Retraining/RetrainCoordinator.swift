@@ -33,20 +33,18 @@ public final class RetrainCoordinator: Sendable {
     private let store: Store
     private let models: ModelProvider
     private let launcher: TrainerLauncher?
+    private let metrics: DaemonMetrics
     private let logger: Logger
     private let current = Mutex<Current?>(nil)
     private let stopping = Atomic<Bool>(false)
-    private let promotions = Atomic<Int>(0)
 
-    public init(store: Store, models: ModelProvider, launcher: TrainerLauncher?, logger: Logger) {
+    public init(store: Store, models: ModelProvider, launcher: TrainerLauncher?, metrics: DaemonMetrics, logger: Logger) {
         self.store = store
         self.models = models
         self.launcher = launcher
+        self.metrics = metrics
         self.logger = logger
     }
-
-    /// Models promoted (and swapped in) by this daemon's runs.
-    public var promotionCount: Int { promotions.load(ordering: .relaxed) }
 
     /// At start, before anything runs: a run left marked running whose trainer is gone belongs
     /// to a process that died, and a model directory the registry does not know is what such a
@@ -153,9 +151,18 @@ public final class RetrainCoordinator: Sendable {
             ended = try? store.failTrainingRun(run, error: reason)
         }
         switch ended?.status {
-        case .succeeded?: logger.info("retrain: run succeeded", metadata: ["run": "\(run)"])
-        case .failed?: logger.error("retrain: run failed", metadata: ["run": "\(run)", "error": "\(ended?.error ?? "?")"])
-        default: logger.error("retrain: cannot read the run's outcome", metadata: ["run": "\(run)"])
+        case .succeeded?:
+            let promoted = ended?.metricsJSON.flatMap(RetrainReport.decode)?.promoted ?? false
+            logger.info("retrain: run succeeded", metadata: ["run": "\(run)", "promoted": "\(promoted)"])
+            metrics.retrainRuns(promoted ? "promoted" : "rejected").increment()
+        case .failed?:
+            logger.error("retrain: run failed", metadata: ["run": "\(run)", "error": "\(ended?.error ?? "?")"])
+            metrics.retrainRuns("failed").increment()
+        default:
+            logger.error("retrain: cannot read the run's outcome", metadata: ["run": "\(run)"])
+        }
+        if let ended, let finished = ended.finishedAt {
+            metrics.retrainSeconds.set(finished.timeIntervalSince(ended.startedAt))
         }
         await swapInActiveModel(config)
         prune(config)
@@ -171,7 +178,7 @@ public final class RetrainCoordinator: Sendable {
         let models = self.models
         do {
             let model = try await BlockingWork.run { try models.reload(config) }
-            promotions.add(1, ordering: .relaxed)
+            metrics.modelSwaps.increment()
             logger.info("retrain: now serving", metadata: ["model": "\(model.version)"])
             return true
         } catch {

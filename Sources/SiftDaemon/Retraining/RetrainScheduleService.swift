@@ -14,6 +14,8 @@ struct RetrainScheduleService: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: .seconds(context.config.retrain.intervalSeconds)) } catch { return }
+                // A model promoted by a hand-started `siftd train` serves from the next tick on.
+                if context.retraining.runningRun == nil { await context.retraining.swapInActiveModel(context.config) }
                 check()
             }
         }

@@ -64,7 +64,7 @@ public final class Daemon: Sendable {
             let source = options.modelSource?(store) ?? StoreModelSource(store: store)
             let model = try await BlockingWork.run { try source.load(config) }
             let models = ModelProvider(initial: model, source: source)
-            let retraining = RetrainCoordinator(store: store, models: models, launcher: options.trainer, logger: logger)
+            let retraining = RetrainCoordinator(store: store, models: models, launcher: options.trainer, metrics: metrics, logger: logger)
             retraining.recover(config)
             let batcher = Batcher(models: models, journal: journal, settings: Batcher.Settings(config.batching), metrics: metrics, logger: logger)
             let context = DaemonContext(

@@ -19,6 +19,8 @@ public final class DaemonMetrics: Sendable {
     let journalPending: Gauge
     let reloads: Counter
     let reloadFailures: Counter
+    let retrainSeconds: Gauge
+    let modelSwaps: Counter
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -44,6 +46,15 @@ public final class DaemonMetrics: Sendable {
         journalPending = registry.makeGauge(descriptor: name("journal_pending", "", "Predictions answered but not yet written."))
         reloads = registry.makeCounter(descriptor: name("reloads", "total", "Successful SIGHUP reloads."))
         reloadFailures = registry.makeCounter(descriptor: name("reload_failures", "total", "Reloads that kept the old config or model."))
+        retrainSeconds = registry.makeGauge(descriptor: name("retrain_last_duration", "seconds", "How long the latest training run took."))
+        modelSwaps = registry.makeCounter(
+            descriptor: name("model_swaps", "total", "Models swapped in while serving after a promotion or a rollback."))
+    }
+
+    /// Training runs by how they ended: `promoted`, `rejected` or `failed`.
+    func retrainRuns(_ result: String) -> Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "sift", metricName: "retrain_runs", unitName: "total", helpText: "Training runs by result."), labels: [("result", result)])
     }
 
     /// Requests by operation (`op` is one the daemon knows, so the label set stays small).
