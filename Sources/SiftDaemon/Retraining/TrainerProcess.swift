@@ -38,7 +38,8 @@ enum TrainerExit: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A started `siftd train`. Its stdout and stderr are the daemon's (the journal under systemd).
+/// A started `siftd train`. Its output goes to the daemon's stderr (the journal under systemd),
+/// so the daemon's stdout, or that of a program running a daemon inside it, stays its own.
 final class TrainerProcess: @unchecked Sendable {
     private final class ExitState: Sendable {
         let value = Mutex<(exit: TrainerExit?, waiters: [CheckedContinuation<TrainerExit, Never>])>((nil, []))
@@ -50,6 +51,7 @@ final class TrainerProcess: @unchecked Sendable {
     init(executable: URL, arguments: [String]) throws {
         process.executableURL = executable
         process.arguments = arguments
+        process.standardOutput = FileHandle.standardError
         process.terminationHandler = { [exitState] process in
             let exit: TrainerExit = process.terminationReason == .uncaughtSignal
                 ? .signaled(process.terminationStatus) : .exited(process.terminationStatus)
