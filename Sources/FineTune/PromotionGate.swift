@@ -1,7 +1,8 @@
 /// Decides whether a retrained candidate may replace the active model: on every holdout set,
 /// its accuracy and its recall of the positive label (spam) must not fall more than a tolerance
 /// below the active model's. A candidate with nothing to compare against (the first model) passes;
-/// one that cannot be scored (no holdout examples) does not, since it cannot be shown no worse.
+/// one that cannot be scored (no holdout examples, or none of some label) does not, since it
+/// cannot be shown no worse.
 public struct PromotionGate: Sendable, Equatable {
     /// Largest accepted drop in accuracy (0.01 = one percentage point).
     public var accuracyTolerance: Double
@@ -32,6 +33,13 @@ public struct PromotionGate: Sendable, Equatable {
         }
         var promote = true
         var reasons: [String] = []
+        // A holdout of spam alone cannot see a model that now calls everything spam.
+        let labels = scored.values.first?.confusion.labels ?? []
+        for label in labels where !scored.values.contains(where: { set in set.perLabel.contains { $0.label == label && $0.support > 0 } }) {
+            promote = false
+            reasons.append("no held-out \(label) examples: the candidate cannot be shown to be no worse on \(label) "
+                + "(label some \(label) messages, or set retrain.seed_data)")
+        }
         for name in scored.keys.sorted() {
             let new = scored[name]!
             guard let old = active[name] else { continue }

@@ -117,8 +117,8 @@ extension Store {
 
     /// Makes an earlier model active again (rollback), retiring the current one. Without a
     /// version: the most recently retired model that still has its files. Returns the model
-    /// made active and the version retired.
-    public func activateModel(_ version: String? = nil) throws -> (model: ModelRecord, retired: String?) {
+    /// made active, the version retired, and the status the model had (to undo it).
+    public func activateModel(_ version: String? = nil) throws -> (model: ModelRecord, retired: String?, previousStatus: ModelStatus) {
         try pool.write { db in
             let target: ModelRecord
             if let version {
@@ -142,7 +142,7 @@ extension Store {
             try db.execute(sql: "UPDATE models SET status = 'active' WHERE version = ?", arguments: [target.version])
             var active = target
             active.status = .active
-            return (active, retired)
+            return (active, retired, target.status)
         }
     }
 
@@ -157,7 +157,8 @@ extension Store {
         }
     }
 
-    /// Records that a model's files were deleted. The active model cannot be marked.
+    /// Records that a model's files are to be deleted; call before deleting them, so that a
+    /// model made active meanwhile is refused here instead of losing its files.
     public func markPruned(_ version: String, at time: Date = Date()) throws {
         try pool.write { db in
             guard let record = try ModelRecord.fetchOne(db, sql: "SELECT * FROM models WHERE version = ?", arguments: [version]) else {

@@ -40,7 +40,8 @@ public enum Holdout {
 
 extension Store {
     /// The latest non-withdrawn label of every message whose text is still stored, split by
-    /// ``Holdout`` into training and holdout examples (ordered by message id).
+    /// ``Holdout`` into training and holdout examples, in the order the labels were given
+    /// (oldest first: a correction of an old message counts as new).
     public func labeledMessages(holdoutPercent: Int) throws -> HoldoutSplit {
         guard (0...100).contains(holdoutPercent) else {
             throw StoreError.invalidArgument("holdout percent \(holdoutPercent) is not in 0...100")
@@ -50,7 +51,7 @@ extension Store {
                 SELECT m.id, m.text, m.sha256, l.label
                 FROM labels l JOIN messages m ON m.id = l.message_id
                 WHERE l.superseded_at IS NULL AND l.label IS NOT NULL AND m.text IS NOT NULL
-                ORDER BY m.id
+                ORDER BY l.id
                 """)
         }
         var set = HoldoutSplit(training: [], holdout: [])

@@ -35,22 +35,32 @@ struct Train: AsyncParsableCommand {
         let config = try await options.load()
         SiftLogging.bootstrap(level: Logger.Level(rawValue: config.logLevel) ?? .info)
         let logger = Logger(label: "siftd-train")
+        guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: config.baseModelDirectory).appendingPathComponent("config.json").path) else {
+            FileHandle.standardError.write(Data("siftd train: model.base: \(config.baseModelDirectory) is not a model directory (no config.json)\n".utf8))
+            throw ExitCode(78)
+        }
         IdlePriority.apply(nice: config.retrain.nice, logger: logger)
 
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
         let store = try Store(path: config.storePath)
         let run: TrainingRunID
         if let runID {
+            guard try store.trainingRun(runID)?.status == .running else {
+                FileHandle.standardError.write(Data("siftd train: run \(runID) is not running (it ended, or a restarted daemon failed it)\n".utf8))
+                throw ExitCode.failure
+            }
             run = runID
         } else {
             do {
-                run = try store.startTrainingRun(trigger: "manual", exclusive: true).id
+                run = try AbandonedRuns.startExclusive(trigger: "manual", store: store, logger: logger).id
             } catch let error as StoreError {
                 FileHandle.standardError.write(Data("siftd train: \(error)\n".utf8))
-                throw ExitCode(75)  // EX_TEMPFAIL
+                if case .trainingRunInProgress = error { throw ExitCode(75) }  // EX_TEMPFAIL: try later
+                throw ExitCode.failure
             }
         }
         try store.updateTrainingRun(run, pid: getpid())
+        StopSignals.failRunOnStop(store: store, run: run)
         if let parentPID { ParentWatch.start(parent: parentPID, store: store, run: run) }
 
         do {
@@ -88,6 +98,27 @@ enum IdlePriority {
             logger.warning("cannot lower the trainer's priority on every thread", metadata: ["failures": "\(failures)"])
         }
     }
+}
+
+/// SIGTERM or SIGINT (Ctrl-C on a hand-started run, the daemon stopping for shutdown) ends the
+/// run as failed, with the reason, before the process goes: a run never stays `running` for a
+/// trainer that is gone.
+enum StopSignals {
+    static func failRunOnStop(store: Store, run: TrainingRunID) {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                _ = try? store.failTrainingRun(run, error: "stopped by \(signalNumber == SIGTERM ? "SIGTERM" : "SIGINT")")
+                _exit(128 + signalNumber)
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Kept alive for the life of the process.
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
 }
 
 /// A trainer whose daemon died stops too, and says why in its run: a run must not promote on

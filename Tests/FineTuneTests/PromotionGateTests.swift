@@ -29,6 +29,17 @@ final class PromotionGateTests: XCTestCase {
         XCTAssertFalse(gate.judge(candidate: ["labels": evaluation(hamRight: 40, spamRight: 40)], active: active).promote)
     }
 
+    func testAHoldoutWithoutHamCannotPromote() {
+        var spamOnly = ConfusionMatrix(labels: ["ham", "spam"])
+        for _ in 0..<20 { spamOnly.add(actual: 1, predicted: 1) }
+        var before = ConfusionMatrix(labels: ["ham", "spam"])
+        for i in 0..<20 { before.add(actual: 1, predicted: i < 10 ? 1 : 0) }
+        let verdict = gate.judge(candidate: ["labels": Evaluation(confusion: spamOnly, loss: 0)],
+                                 active: ["labels": Evaluation(confusion: before, loss: 0)])
+        XCTAssertFalse(verdict.promote, "a model calling everything spam would pass a spam-only holdout")
+        XCTAssertTrue(verdict.reasons.contains { $0.hasPrefix("no held-out ham examples") }, "\(verdict.reasons)")
+    }
+
     func testTheFirstModelPassesAndAnUnscoredCandidateDoesNot() {
         XCTAssertTrue(gate.judge(candidate: [:], active: nil).promote)
         XCTAssertFalse(gate.judge(candidate: [:], active: [:]).promote)

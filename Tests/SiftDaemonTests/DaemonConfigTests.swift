@@ -144,6 +144,9 @@ final class DaemonConfigTests: XCTestCase {
         // Lists and nested sections are single settings where siftd expects them.
         let nested = try await load(file: try writeYAML("authorization:\n  retrain:\n    uids: [0, 1]\nretrain:\n  tolerance:\n    accuracy: 0.02\n"))
         XCTAssertEqual(nested.retrain.toleranceAccuracy, 0.02)
+        // A section whose settings are all commented out sets nothing.
+        let commentedOut = try await load(file: try writeYAML("retrain:\n  # interval: 5m\nlog:\n  level: debug\n"))
+        XCTAssertEqual(commentedOut.logLevel, "debug")
     }
 
     func testAFileOfOnlyCommentsIsAnEmptyConfig() async throws {

@@ -54,6 +54,8 @@ final class RetrainScenarioTests: XCTestCase {
         }
         XCTAssertGreaterThan(answeredDuringTraining, 0, "classification must go on while the trainer runs")
         latencies.sort()
+        // Bounded: generous for the machine, far below the seconds a training run takes.
+        XCTAssertLessThan(latencies.last ?? 0, 10, "no classify request waits for the training")
         print("classify during training: \(latencies.count) requests, p50 \(latencies[latencies.count / 2] * 1000) ms, max \((latencies.last ?? 0) * 1000) ms")
 
         let ended = try XCTUnwrap(try store.trainingRun(run))
@@ -124,11 +126,18 @@ final class RetrainScenarioTests: XCTestCase {
         XCTAssertEqual(try store.latestTrainingRun()?.status, .failed, "the failed run is recorded")
         XCTAssertEqual(try store.latestTrainingRun()?.trigger, "manual")
 
-        // A run in progress (here: one recorded by another process) refuses a second.
-        _ = try store.startTrainingRun(trigger: "request", exclusive: true)
+        // A run in progress (here: one just recorded by another process) refuses a second.
+        let other = try store.startTrainingRun(trigger: "request", exclusive: true)
         let busy = try fixture.trainByHand()
         XCTAssertEqual(busy.status, 75, busy.errors)
         XCTAssertTrue(busy.errors.contains("still running"), busy.errors)
+
+        // Once its trainer is known to be gone, it is failed and no longer in the way.
+        try store.updateTrainingRun(other.id, pid: 4_194_305)  // above PID_MAX_LIMIT: no process can have it
+        let after = try fixture.trainByHand()
+        XCTAssertEqual(after.status, 1, "it got past the abandoned run, to the missing data: \(after.errors)")
+        XCTAssertEqual(try store.trainingRun(other.id)?.status, .failed)
+        XCTAssertTrue(try store.trainingRun(other.id)?.error?.contains("interrupted") ?? false)
     }
 
     func testTheScheduleStartsARunOnceEnoughNewLabelsArrived() throws {

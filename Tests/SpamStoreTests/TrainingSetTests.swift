@@ -59,7 +59,8 @@ final class TrainingSetTests: StoreTestCase {
 
         let set = try store.labeledMessages(holdoutPercent: 0)
         XCTAssertEqual(set.holdout, [])
-        XCTAssertEqual(set.training.map(\.messageID), [labeled[0], labeled[1]])
+        // In the order the labels were given: the correction of "a" is the newest label.
+        XCTAssertEqual(set.training.map(\.messageID), [labeled[1], labeled[0]])
         XCTAssertEqual(set.training.map(\.label), ["spam", "spam"])
         XCTAssertFalse(set.training.contains { $0.messageID == unlabeled })
         XCTAssertEqual(try store.labeledMessages(holdoutPercent: 100).training, [])

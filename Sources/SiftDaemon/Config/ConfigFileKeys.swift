@@ -17,7 +17,8 @@ enum ConfigFileKeys {
         var keys: [String] = []
         func walk(_ node: Node, _ prefix: String) {
             guard let mapping = node.mapping else {
-                keys.append(prefix)
+                // An empty value (`owner:`, or a section whose settings are all commented out) sets nothing.
+                if node.scalar.map({ $0.string.isEmpty || $0.string == "~" || $0.string == "null" }) != true { keys.append(prefix) }
                 return
             }
             for (key, value) in mapping {

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The model currently serving, swapped whole on reload (SIGHUP now, promotions later).
@@ -6,6 +7,8 @@ import Synchronization
 /// end and a swap never waits for, nor disturbs, the batch in progress.
 public final class ModelProvider: Sendable {
     private let model: Mutex<ServingModel>
+    /// Held for a whole load-and-swap: blocking, so reloads run on threads that may block.
+    private let reloading = NSLock()
     public let source: any ModelSource
 
     public init(initial: ServingModel, source: any ModelSource) {
@@ -19,8 +22,18 @@ public final class ModelProvider: Sendable {
     /// Returns the new model; on failure the old one keeps serving.
     @discardableResult
     public func reload(_ config: DaemonConfig) throws -> ServingModel {
-        let loaded = try source.load(config)
-        model.withLock { $0 = loaded }
-        return loaded
+        try reload(config) { _ in true }!
+    }
+
+    /// Like ``reload(_:)`` but only when `needed(current)` says so, decided and done while no
+    /// other reload runs: reloads (a promotion, a rollback, SIGHUP) take turns, so the last
+    /// one to start is the one that serves, never a slower one that started earlier.
+    public func reload(_ config: DaemonConfig, when needed: (ServingModel) throws -> Bool) throws -> ServingModel? {
+        try reloading.withLock {
+            guard try needed(current) else { return nil }
+            let loaded = try source.load(config)
+            model.withLock { $0 = loaded }
+            return loaded
+        }
     }
 }

@@ -1,7 +1,9 @@
 import SpamStore
 
 /// `rollback`: makes an earlier model active again and serves it; without `version`, the one
-/// active before the current. If the model does not load, the previous one stays active.
+/// active before the current. Refused while a training run is under way (its candidate is gated
+/// against the model active when it started). If the model does not load, the registry is put
+/// back as it was.
 struct RollbackOperation: Operation {
     let name = "rollback"
     let changesState = true
@@ -10,9 +12,14 @@ struct RollbackOperation: Operation {
         let version = try fields.optionalString("version")
         let daemon = context.daemon
         let store = daemon.store
-        let result: (model: ModelRecord, retired: String?)
+        let result: (model: ModelRecord, retired: String?, previousStatus: ModelStatus)
         do {
+            if let running = try store.runningTrainingRun() {
+                throw ProtocolError(.retrainRunning, "training run \(running.id) is under way; roll back once it has ended")
+            }
             result = try await BlockingWork.run { try store.activateModel(version) }
+        } catch let error as ProtocolError {
+            throw error
         } catch let error as StoreError {
             switch error {
             case .unknownModel, .modelPruned, .invalidArgument:
@@ -23,10 +30,21 @@ struct RollbackOperation: Operation {
         } catch {
             throw .internalError(error)
         }
-        guard await daemon.retraining.swapInActiveModel(daemon.config) || daemon.models.current.version == result.model.version else {
+        if case let .failed(why) = await daemon.retraining.swapInActiveModel(daemon.config) {
             // Put back what served, so the registry and the daemon agree.
-            if let retired = result.retired { _ = try? store.activateModel(retired) }
-            throw ProtocolError(.internalError, "model \(result.model.version) does not load; \(result.retired ?? "the previous model") stays active")
+            let undone: Bool
+            do {
+                if let retired = result.retired {
+                    _ = try store.activateModel(retired)
+                } else {
+                    try store.setModelStatus(result.model.version, to: result.previousStatus)
+                }
+                undone = true
+            } catch {
+                undone = false
+            }
+            throw ProtocolError(.internalError, "model \(result.model.version) does not load (\(why)); "
+                + (undone ? "\(result.retired ?? "the model that served") stays active" : "and the registry could not be put back"))
         }
         daemon.logger.info("rollback", metadata: [
             "model": "\(result.model.version)", "retired": "\(result.retired ?? "-")", "peer_uid": "\(context.peer.uid)",

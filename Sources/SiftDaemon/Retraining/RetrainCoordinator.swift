@@ -46,55 +46,19 @@ public final class RetrainCoordinator: Sendable {
         self.logger = logger
     }
 
-    /// At start, before anything runs: a run left marked running whose trainer is gone belongs
-    /// to a process that died, and a model directory the registry does not know is what such a
-    /// process left half-written. A trainer still alive (a `siftd train` started by hand) keeps its run.
-    public func recover(_ config: DaemonConfig) {
-        do {
-            var inProgress = Set<String>()
-            for run in try store.trainingRuns(limit: 1000) where run.status == .running {
-                if let pid = run.pid, Self.isTrainer(pid: pid, of: run.id) {
-                    inProgress.insert(RetrainJob.version(of: run.id))
-                    continue
-                }
-                try store.failTrainingRun(run.id, error: "interrupted: the trainer or the daemon stopped before the run ended")
-                logger.warning("retrain: marked an interrupted run failed", metadata: ["run": "\(run.id)"])
-            }
-            let known = Set(try store.models().map { URL(fileURLWithPath: $0.path).standardizedFileURL.path })
-            let directory = URL(fileURLWithPath: config.modelsDirectory)
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] where !inProgress.contains(name) {
-                let path = directory.appendingPathComponent(name).standardizedFileURL.path
-                guard !known.contains(path), !known.contains(path + "/" + ClassifierLocation.fileName) else { continue }
-                try? FileManager.default.removeItem(atPath: path)
-                logger.warning("retrain: removed a model directory no run registered", metadata: ["path": "\(path)"])
-            }
-        } catch {
-            logger.error("retrain: cannot check for interrupted runs", metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Whether `pid` is a live `siftd train` of `run` (not some later process that got the pid).
-    static func isTrainer(pid: Int32, of run: TrainingRunID) -> Bool {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        guard arguments.contains("train") else { return false }
-        // A hand-started `siftd train` opens its own run and has no --run-id.
-        guard let flag = arguments.firstIndex(of: "--run-id") else { return true }
-        return flag + 1 < arguments.count && arguments[flag + 1] == "\(run)"
-    }
-
     /// The run in progress in this daemon, if any.
     public var runningRun: TrainingRunID? { current.withLock { $0?.run } }
 
     /// Starts a run now. Returns at once with the run as recorded; ``wait(for:)`` follows it.
     public func start(trigger: String, config: DaemonConfig) throws(Refusal) -> TrainingRun {
         guard let launcher else { throw .unavailable("this daemon cannot start a trainer (no trainer executable)") }
-        guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the daemon is shutting down") }
         return try current.withLock { current throws(Refusal) -> TrainingRun in
+            // Checked under the lock that ``stop(grace:)`` takes to set it: no trainer starts after.
+            guard !stopping.load(ordering: .relaxed) else { throw .unavailable("the daemon is shutting down") }
             if let current { throw .running(current.run) }
             let run: TrainingRun
             do {
-                run = try store.startTrainingRun(trigger: trigger, exclusive: true)
+                run = try AbandonedRuns.startExclusive(trigger: trigger, store: store, logger: logger)
             } catch StoreError.trainingRunInProgress(let id) {
                 throw .running(id)
             } catch {
@@ -124,8 +88,11 @@ public final class RetrainCoordinator: Sendable {
 
     /// At shutdown: stop a running trainer (SIGTERM, then SIGKILL after `grace`) and record its run failed.
     public func stop(grace: Duration = .seconds(10)) async {
-        stopping.store(true, ordering: .relaxed)
-        guard let running = current.withLock({ $0 }) else { return }
+        let running = current.withLock { current in
+            stopping.store(true, ordering: .relaxed)
+            return current
+        }
+        guard let running else { return }
         logger.info("retrain: stopping the trainer for shutdown", metadata: ["run": "\(running.run)"])
         running.process.signal(SIGTERM)
         let killer = Task {
@@ -150,6 +117,11 @@ public final class RetrainCoordinator: Sendable {
             let reason = stopping.load(ordering: .relaxed) ? "stopped: the daemon shut down" : "the trainer \(exit) before the run ended"
             ended = try? store.failTrainingRun(run, error: reason)
         }
+        if ended?.status == .failed, (try? store.model(version: RetrainJob.version(of: run))) == nil {
+            // What a trainer killed while writing left behind.
+            try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: config.modelsDirectory)
+                .appendingPathComponent(RetrainJob.version(of: run)).path)
+        }
         switch ended?.status {
         case .succeeded?:
             let promoted = ended?.metricsJSON.flatMap(RetrainReport.decode)?.promoted ?? false
@@ -170,21 +142,35 @@ public final class RetrainCoordinator: Sendable {
         return ended
     }
 
-    /// Loads the registry's active model if it is not the one serving (a promotion, or a rollback).
-    /// The swap happens between batches; on failure the old model keeps serving.
+    public enum SwapResult: Sendable {
+        /// The registry's active model serves now (it was loaded and swapped in).
+        case swapped(String)
+        /// It was serving already, or the registry has no active model.
+        case unchanged
+        /// It does not load; the model that served before still does.
+        case failed(String)
+    }
+
+    /// Loads the registry's active model if it is not the one serving (a promotion, or a
+    /// rollback), and swaps it in between batches. Reloads take turns (see ``ModelProvider``).
     @discardableResult
-    public func swapInActiveModel(_ config: DaemonConfig) async -> Bool {
-        guard let active = try? store.activeModel(), active.version != models.current.version else { return false }
-        let models = self.models
+    public func swapInActiveModel(_ config: DaemonConfig) async -> SwapResult {
+        let (models, store) = (self.models, self.store)
         do {
-            let model = try await BlockingWork.run { try models.reload(config) }
+            let loaded = try await BlockingWork.run {
+                try models.reload(config) { current in
+                    guard let active = try store.activeModel() else { return false }
+                    return active.version != current.version
+                }
+            }
+            guard let loaded else { return .unchanged }
             metrics.modelSwaps.increment()
-            logger.info("retrain: now serving", metadata: ["model": "\(model.version)"])
-            return true
+            logger.info("retrain: now serving", metadata: ["model": "\(loaded.version)"])
+            return .swapped(loaded.version)
         } catch {
-            logger.error("retrain: the new active model does not load; still serving the old one",
-                         metadata: ["model": "\(active.version)", "error": "\(error)"])
-            return false
+            logger.error("retrain: the active model does not load; still serving the old one",
+                         metadata: ["model": "\(models.current.version)", "error": "\(error)"])
+            return .failed("\(error)")
         }
     }
 
@@ -192,11 +178,12 @@ public final class RetrainCoordinator: Sendable {
     public func prune(_ config: DaemonConfig) {
         let managed = URL(fileURLWithPath: config.modelsDirectory).standardizedFileURL.path + "/"
         do {
-            for record in try store.modelsToPrune(keep: config.retrain.keepModels) {
+            for record in try store.modelsToPrune(keep: config.retrain.keepModels) where record.status != .active {
                 let path = URL(fileURLWithPath: record.path).standardizedFileURL.path
+                // Marked first: its transaction refuses a model a rollback has just made active.
+                try store.markPruned(record.version)
                 // Only what the daemon wrote: a model registered by hand elsewhere keeps its files.
                 if path.hasPrefix(managed) { try? FileManager.default.removeItem(atPath: path) }
-                try store.markPruned(record.version)
                 logger.info("retrain: pruned", metadata: ["model": "\(record.version)"])
             }
         } catch {

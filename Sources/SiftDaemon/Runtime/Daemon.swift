@@ -61,11 +61,11 @@ public final class Daemon: Sendable {
             let journal = Journal(store: store, settings: Journal.Settings(config.journal), metrics: metrics, logger: logger)
             try journal.open()
             BLAS.setThreads(config.model.threads)
+            AbandonedRuns.recover(config, store: store, logger: logger)
             let source = options.modelSource?(store) ?? StoreModelSource(store: store)
             let model = try await BlockingWork.run { try source.load(config) }
             let models = ModelProvider(initial: model, source: source)
             let retraining = RetrainCoordinator(store: store, models: models, launcher: options.trainer, metrics: metrics, logger: logger)
-            retraining.recover(config)
             let batcher = Batcher(models: models, journal: journal, settings: Batcher.Settings(config.batching), metrics: metrics, logger: logger)
             let context = DaemonContext(
                 config: config, store: store, journal: journal, batcher: batcher, models: models, retraining: retraining,

@@ -72,13 +72,13 @@ final class RetrainFixture {
         return client
     }
 
-    /// Polls `condition` every 20 ms until it holds or `timeout` passes (a throw counts as not yet).
+    /// Polls `condition` every `interval` µs until it holds or `timeout` passes (a throw counts as not yet).
     @discardableResult
-    static func wait(timeout: TimeInterval = 120, for condition: () throws -> Bool) -> Bool {
+    static func wait(timeout: TimeInterval = 120, every interval: useconds_t = 20_000, for condition: () throws -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if (try? condition()) == true { return true }
-            usleep(20_000)
+            usleep(interval)
         }
         return false
     }
