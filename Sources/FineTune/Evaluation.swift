@@ -53,18 +53,10 @@ public struct Evaluation: Sendable, Equatable, Codable {
     }
 
     /// Compact JSON (sorted keys) for checkpoint metadata and `--json` output.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    public var json: String { CompactJSON.string(self) }
 
     /// Several named evaluations (`train`, `validation`, `test`) as one JSON object.
-    public static func json(_ named: [String: Evaluation]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(named)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    public static func json(_ named: [String: Evaluation]) -> String { CompactJSON.string(named) }
 
     /// A few readable lines: accuracy, loss, precision/recall/F1, and the confusion matrix.
     public var summary: String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FineTune
 import Foundation
 import GPT2
 import Logging
@@ -156,15 +157,11 @@ struct BenchRetrainCommand: AsyncParsableCommand {
 
     /// Half spam, half ham (as far as the data has them), as imported labels.
     private func storeLabels(_ config: DaemonConfig) throws {
-        let rows = try String(contentsOf: random.dataFile, encoding: .utf8)
-            .split(separator: "\n").compactMap { row -> LabeledText? in
-                guard let tab = row.firstIndex(of: "\t") else { return nil }
-                return LabeledText(text: String(row[row.index(after: tab)...]), label: String(row[..<tab]))
-            }
+        let rows = try LabeledDataReader.read(random.dataFile, labels: .hamSpam)
         let spam = rows.filter { $0.label == "spam" }.prefix(labels / 2)
         let ham = rows.filter { $0.label == "ham" }.prefix(labels - spam.count)
         let store = try Store(path: config.storePath)
-        _ = try store.recordLabeledMessages(Array(spam + ham), source: .import)
+        _ = try store.recordLabeledMessages((spam + ham).map { LabeledText(text: $0.text, label: $0.label) }, source: .import)
         try store.close()
     }
 

@@ -1,3 +1,4 @@
+import FineTune
 import Foundation
 import GPT2Tokenizer
 
@@ -5,10 +6,7 @@ import GPT2Tokenizer
 enum CLI {
     /// Writes one JSON value on its own line to stdout (sorted keys, so output is stable).
     static func printJSONLine(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        FileHandle.standardOutput.write(data)
+        FileHandle.standardOutput.write(try CompactJSON.data(value))
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 

@@ -35,8 +35,10 @@ struct Train: AsyncParsableCommand {
         let config = try await options.load()
         SiftLogging.bootstrap(level: Logger.Level(rawValue: config.logLevel) ?? .info)
         let logger = Logger(label: "siftd-train")
-        guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: config.baseModelDirectory).appendingPathComponent("config.json").path) else {
-            FileHandle.standardError.write(Data("siftd train: model.base: \(config.baseModelDirectory) is not a model directory (no config.json)\n".utf8))
+        do {
+            _ = try config.requireBaseModelDirectory()
+        } catch {
+            FileHandle.standardError.write(Data("siftd train: \(error)\n".utf8))
             throw ExitCode(78)
         }
         IdlePriority.apply(nice: config.retrain.nice, logger: logger)

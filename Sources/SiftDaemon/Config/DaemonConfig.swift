@@ -101,4 +101,13 @@ public struct DaemonConfig: Sendable, Equatable {
     public var baseModelDirectory: String {
         model.base.isEmpty ? URL(fileURLWithPath: stateDirectory).appendingPathComponent("base").path : model.base
     }
+
+    /// The base model directory, checked to be one (it has a config.json); else the error names `model.base`.
+    public func requireBaseModelDirectory() throws -> URL {
+        let base = URL(fileURLWithPath: baseModelDirectory)
+        guard FileManager.default.fileExists(atPath: base.appendingPathComponent("config.json").path) else {
+            throw DaemonConfigError(key: "model.base", "\(base.path) is not a model directory (no config.json)")
+        }
+        return base
+    }
 }

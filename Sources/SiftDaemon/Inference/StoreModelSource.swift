@@ -10,10 +10,7 @@ public struct StoreModelSource: ModelSource {
     public init(store: Store) { self.store = store }
 
     public func load(_ config: DaemonConfig) throws -> ServingModel {
-        let base = URL(fileURLWithPath: config.baseModelDirectory)
-        guard FileManager.default.fileExists(atPath: base.appendingPathComponent("config.json").path) else {
-            throw DaemonConfigError(key: "model.base", "\(base.path) is not a model directory (no config.json)")
-        }
+        let base = try config.requireBaseModelDirectory()
         guard let location = try ClassifierLocation.resolve(config, store: store) else {
             throw DaemonConfigError(key: "model.classifier", """
                 no classifier: the model registry has no active model and there is no file at \

@@ -46,7 +46,7 @@ public struct RetrainJob {
         let started = DispatchTime.now().uptimeNanoseconds
         let settings = config.retrain
         progress("loading the base model")
-        let baseURL = URL(fileURLWithPath: config.baseModelDirectory)
+        let baseURL = try config.requireBaseModelDirectory()
         let tokenizer = try BPETokenizer(directory: baseURL)
         let weights = try GPT2Weights.load(directory: baseURL)
         let active = try ClassifierLocation.resolve(config, store: store)
@@ -134,19 +134,19 @@ public struct RetrainJob {
             candidate: after, active: before, promoted: verdict.promote, reasons: verdict.reasons,
             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         progress("writing \(version)")
+        // Hashing reads the whole base model (500 MB for the 124M one): once.
+        let baseSHA256 = try Checkpoint.baseSHA256(directory: baseURL)
+        let reportJSON = report.json
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
             try trainer.writeCheckpoint(
                 to: directory.appendingPathComponent(ClassifierLocation.fileName),
-                metadata: [ClassifierFile.Key.baseSHA256: try Checkpoint.baseSHA256(directory: baseURL)],
-                metrics: after)
-            let record = ModelRecord(
-                version: version, path: directory.path, baseModelSHA256: try Checkpoint.baseSHA256(directory: baseURL),
-                metricsJSON: report.json)
+                metadata: [ClassifierFile.Key.baseSHA256: baseSHA256], metrics: after)
+            let record = ModelRecord(version: version, path: directory.path, baseModelSHA256: baseSHA256, metricsJSON: reportJSON)
             _ = try store.completeTrainingRun(
                 run, model: record, promote: verdict.promote,
                 dataCounts: TrainingDataCounts(trainingExamples: mix.examples.count, holdoutExamples: labelHoldout.count + seed.holdout.count),
-                metricsJSON: report.json)
+                metricsJSON: reportJSON)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error

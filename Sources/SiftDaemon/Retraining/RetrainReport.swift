@@ -25,11 +25,7 @@ public struct RetrainReport: Codable, Sendable, Equatable {
     public var reasons: [String]
     public var seconds: Double
 
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-    }
+    public var json: String { CompactJSON.string(self) }
 
     public static func decode(_ json: String) -> RetrainReport? {
         try? JSONDecoder().decode(RetrainReport.self, from: Data(json.utf8))
