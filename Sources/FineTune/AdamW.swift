@@ -3,6 +3,7 @@ import GPT2
 
 /// AdamW as `torch.optim.AdamW` computes it (one parameter group, amsgrad off):
 ///
+///     p ← p - lr·pull·(p - p₀)          (only with a start pull: `AdamWConfig.startPull`)
 ///     p ← p · (1 - lr·wd)
 ///     m ← β₁m + (1-β₁)g;   v ← β₂v + (1-β₂)g²
 ///     p ← p - (lr / (1-β₁ᵗ)) · m / (√v / √(1-β₂ᵗ) + ε)
@@ -25,8 +26,8 @@ public struct AdamW: Sendable {
         let decay = Float(1 - lr * Double(config.weightDecay))
         let stepSize = Float(lr / (1 - pow(Double(config.beta1), t)))
         let correction2Sqrt = Float((1 - pow(Double(config.beta2), t)).squareRoot())
-        let constants = Constants(decay: decay, beta1: config.beta1, beta2: config.beta2, stepSize: stepSize,
-                                  correction2Sqrt: correction2Sqrt, epsilon: config.epsilon)
+        let constants = Constants(decay: decay, pull: Float(lr * Double(config.startPull)), beta1: config.beta1, beta2: config.beta2,
+                                  stepSize: stepSize, correction2Sqrt: correction2Sqrt, epsilon: config.epsilon)
         for p in parameters {
             let chunk = 1 << 18
             let workers = threads > 1 && p.count >= 2 * chunk ? threads : 1
@@ -43,11 +44,15 @@ public struct AdamW: Sendable {
     }
 
     struct Constants {
-        let decay, beta1, beta2, stepSize, correction2Sqrt, epsilon: Float
+        let decay, pull, beta1, beta2, stepSize, correction2Sqrt, epsilon: Float
     }
 
     static func update(_ p: Parameter, range: Range<Int>, _ k: Constants) {
         let (x, g, m, v) = (p.value.pointer, p.grad.pointer, p.m.pointer, p.v.pointer)
+        if k.pull > 0, let anchor = p.anchor {
+            let a = anchor.pointer
+            for i in range { x[i] -= k.pull * (x[i] - a[i]) }
+        }
         typealias V = SIMD8<Float>
         let oneMinusBeta1 = 1 - k.beta1, oneMinusBeta2 = 1 - k.beta2
         var i = range.lowerBound

@@ -8,6 +8,8 @@ public final class Parameter: @unchecked Sendable {
     public let grad: Tensor
     let m: Tensor
     let v: Tensor
+    /// Where AdamW's start pull draws the value back to (`AdamWConfig.startPull`); nil: no pull.
+    private(set) var anchor: Tensor?
 
     /// `value` is copied, so the base model's tensors are never written.
     init(name: String, initial: Tensor) {
@@ -19,4 +21,7 @@ public final class Parameter: @unchecked Sendable {
     }
 
     var count: Int { value.count }
+
+    /// Makes the current value the one the start pull draws back to.
+    func anchorAtCurrentValue() { anchor = value.copy() }
 }

@@ -11,15 +11,18 @@ import GPT2
 public final class PreparedExamples: @unchecked Sendable {
     public let sequences: [[Int]]
     public let labels: [Int32]
+    /// Soft targets [count, K] that replace the labels in the loss (distillation); nil: the labels.
+    public let targets: [Float]?
     /// Seconds spent computing the cache.
     public let prefixSeconds: Double
     let cache: Tensor?
     /// First cache row of each example (duplicates share rows).
     let cacheRows: [Int]
 
-    init(sequences: [[Int]], labels: [Int32], cache: Tensor?, cacheRows: [Int], prefixSeconds: Double) {
+    init(sequences: [[Int]], labels: [Int32], cache: Tensor?, cacheRows: [Int], prefixSeconds: Double, targets: [Float]? = nil) {
         self.sequences = sequences
         self.labels = labels
+        self.targets = targets
         self.cache = cache
         self.cacheRows = cacheRows
         self.prefixSeconds = prefixSeconds
@@ -78,6 +81,20 @@ public final class PreparedExamples: @unchecked Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return PreparedExamples(sequences: sequences, labels: labels, cache: cache, cacheRows: cacheRows, prefixSeconds: seconds)
+    }
+
+    /// The same examples (sharing the cache) trained toward `targets` [count, K] instead of their labels.
+    public func withTargets(_ targets: [Float]) -> PreparedExamples {
+        let k = count == 0 ? 0 : targets.count / count
+        precondition(k > 0 ? targets.count == count * k : targets.isEmpty, "targets must be [count, K]")
+        return PreparedExamples(sequences: sequences, labels: labels, cache: cache, cacheRows: cacheRows, prefixSeconds: prefixSeconds,
+                                targets: targets)
+    }
+
+    /// The rows of `targets` for `indices`, or nil when the examples train on their labels.
+    func targets(_ indices: [Int], k: Int) -> [Float]? {
+        guard let targets else { return nil }
+        return indices.flatMap { targets[($0 * k)..<(($0 + 1) * k)] }
     }
 
     /// The packed batch of `indices`, and the tail's input filled from the cache.

@@ -11,6 +11,10 @@ public enum RetrainingMix {
         public var examples: [LabeledExample]
         public var fromLabels: Int
         public var fromReplay: Int
+        /// Whether each of `examples` is a replayed seed example (else a collected label).
+        public var replayed: [Bool]
+        /// Indices into `labels` of the collected labels kept, in `examples` order.
+        public var keptLabels: [Int]
         /// Examples per class in `examples` (all equal, unless a class has none).
         public var perClass: [String: Int]
     }
@@ -23,20 +27,22 @@ public enum RetrainingMix {
                             seed: UInt64) -> Result {
         var rng = SeededRandom(seed: seed)
         let perClassReplay = classes.count == 0 ? 0 : max(0, replayLimit) / classes.count
-        var labelRows: [[LabeledExample]] = []
+        var labelRows: [[Int]] = []
         var replayRows: [[LabeledExample]] = []
         for name in classes.names {
-            labelRows.append(labels.filter { $0.label == name })
+            labelRows.append(labels.indices.filter { labels[$0].label == name })
             var pool = replay.filter { $0.label == name }
             DatasetSplit.shuffle(&pool, &rng)
             replayRows.append(Array(pool.prefix(perClassReplay)))
         }
         let target = zip(labelRows, replayRows).map { $0.count + $1.count }.min() ?? 0
-        var result = Result(examples: [], fromLabels: 0, fromReplay: 0, perClass: [:])
+        var result = Result(examples: [], fromLabels: 0, fromReplay: 0, replayed: [], keptLabels: [], perClass: [:])
         for (index, name) in classes.names.enumerated() {
             let kept = Array(labelRows[index].suffix(target))
             let topUp = Array(replayRows[index].prefix(target - kept.count))
-            result.examples += kept + topUp
+            result.examples += kept.map { labels[$0] } + topUp
+            result.replayed += Array(repeating: false, count: kept.count) + Array(repeating: true, count: topUp.count)
+            result.keptLabels += kept
             result.fromLabels += kept.count
             result.fromReplay += topUp.count
             result.perClass[name] = kept.count + topUp.count

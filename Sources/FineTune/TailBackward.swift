@@ -2,12 +2,15 @@ import GPT2
 
 extension TailModel {
     /// Accumulates every parameter's gradient of `scale` · Σ cross-entropy over the batch that the
-    /// last `forward(labels:)` ran (scale = 1/B for the mean, divided again by accumulation steps).
+    /// last `forward(labels:targets:)` ran (scale = 1/B for the mean, divided again by accumulation steps).
     func backward(scale: Float) {
         let (n, p, c, k) = (batch.totalTokens, batch.count, config.channels, labelCount)
         dlogits.zero(p * k)
-        labels.withUnsafeBufferPointer {
-            CrossEntropy.backward(dlogits: dlogits.pointer, probs: probs.pointer, labels: $0.baseAddress!, b: p, k: k, scale: scale)
+        labels.withUnsafeBufferPointer { l in
+            withOptionalPointer(targets) { q in
+                CrossEntropy.backward(dlogits: dlogits.pointer, probs: probs.pointer, labels: l.baseAddress!, targets: q, b: p, k: k,
+                                      scale: scale)
+            }
         }
         if trainable == .head {
             Linear.backward(dx: nil, dw: headGrad.w.pointer, db: headGrad.b.pointer, dout: dlogits.pointer, x: input.pointer,

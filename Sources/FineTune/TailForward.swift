@@ -2,14 +2,15 @@ import GPT2
 
 extension TailModel {
     /// Runs the tail on the batch set with `setBatch` (its input already filled, except for `all`).
-    /// Leaves logits [B, K] and, with labels, probs [B, K]; returns the mean cross-entropy.
+    /// Leaves logits [B, K] and, with labels, probs [B, K]; returns the mean cross-entropy against
+    /// `targets` [B, K] when given (soft targets: distillation), else against the labels.
     ///
     /// `training` takes the folded attention in the last block (`PooledAttention`: the same
     /// function, far fewer flops, for a step's forward and backward); otherwise the kernel
     /// calls are inference's, so evaluation logits equal `Classifier`'s bit for bit when the
     /// sequences are batched the same way (OpenBLAS rounds a row by its place in a batch).
     @discardableResult
-    func forward(labels: [Int32]?, training: Bool = false) -> Float {
+    func forward(labels: [Int32]?, targets: [Float]? = nil, training: Bool = false) -> Float {
         let (p, c, k, eps) = (batch.count, config.channels, labelCount, config.layerNormEpsilon)
         if trainable == .head {
             Linear.forward(out: logits.pointer, x: input.pointer, w: headWeight.pointer, b: headBias.pointer, n: p, ic: c, oc: k)
@@ -27,9 +28,13 @@ extension TailModel {
         }
         guard let labels else { return 0 }
         precondition(labels.count == p)
+        precondition(targets == nil || targets!.count == p * k)
         self.labels = labels
-        return labels.withUnsafeBufferPointer {
-            CrossEntropy.forward(probs: probs.pointer, logits: logits.pointer, labels: $0.baseAddress!, b: p, k: k)
+        self.targets = targets
+        return labels.withUnsafeBufferPointer { l in
+            withOptionalPointer(targets) { q in
+                CrossEntropy.forward(probs: probs.pointer, logits: logits.pointer, labels: l.baseAddress!, targets: q, b: p, k: k)
+            }
         }
     }
 

@@ -33,6 +33,8 @@ final class TailModel {
     // Activations of the current batch.
     private(set) var batch = PackedBatch(sequences: [])
     var labels: [Int32] = []
+    /// Soft targets [B, K] of the current batch, when it is distilled (see `Trainer`).
+    var targets: [Float]?
     /// [N, C] residual stream entering `firstBlock` (or the embeddings' output for `all`);
     /// [B, C] pooled hidden states in head mode. The trainer fills it from the prefix cache.
     let input = FloatBuffer()
@@ -167,4 +169,10 @@ final class PooledBlockActivations {
         fchGelu.reserve(p * 4 * c)
         att.reserve(attention)
     }
+}
+
+/// `body` with the array's base address, or nil for no array.
+func withOptionalPointer<R>(_ array: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let array else { return body(nil) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
 }

@@ -55,6 +55,9 @@ public final class Trainer: @unchecked Sendable {
         tail = TailModel(base: weights, head: startHead ?? Self.newHead(config: config, channels: base.config.channels),
                          trainable: config.trainable)
         optimizer = AdamW(config: config.optimizer)
+        if config.optimizer.startPull > 0 || config.interpolation < 1 {
+            for p in tail.parameters { p.anchorAtCurrentValue() }
+        }
         optimizer.threads = config.threads ?? BLAS.threads
         shuffler = SeededRandom(seed: config.seed)
     }
@@ -101,8 +104,9 @@ public final class Trainer: @unchecked Sendable {
     public func accumulateGradients(_ set: PreparedExamples, indices: [Int], scale: Float = 1) -> (loss: Float, correct: Int) {
         var clock = PhaseTimings.now()
         let (_, labels) = set.load(indices, into: tail)
+        let targets = set.targets(indices, k: config.labels.count)
         timings.load += PhaseTimings.lap(&clock)
-        let loss = tail.forward(labels: labels, training: true)
+        let loss = tail.forward(labels: labels, targets: targets, training: true)
         let correct = labels.indices.filter { argmax(tail.logitsRow($0)) == Int(labels[$0]) }.count
         timings.forward += PhaseTimings.lap(&clock)
         tail.backward(scale: scale / Float(indices.count))
@@ -156,6 +160,18 @@ public final class Trainer: @unchecked Sendable {
         return reports
     }
 
+    /// WiSE-FT (Wortsman et al., 2022): every trained tensor becomes p₀ + α·(p - p₀), the point a
+    /// fraction α of the way from where training started to where it ended. α = 1 keeps the
+    /// trained weights; a warm start uses less to keep more of what the model it started from knew.
+    public func interpolateFromStart(_ alpha: Float) {
+        guard alpha != 1 else { return }
+        for p in tail.parameters {
+            guard let anchor = p.anchor else { preconditionFailure("interpolation needs the start kept (TrainingConfig.interpolation < 1)") }
+            let (x, a) = (p.value.pointer, anchor.pointer)
+            for i in 0..<p.count { x[i] = a[i] + alpha * (x[i] - a[i]) }
+        }
+    }
+
     /// This epoch's batches of example indices: a seeded shuffle cut into `batchSize` pieces,
     /// dropping a last partial one when configured and there is a full one.
     func epochBatches(count: Int) -> [[Int]] {
@@ -181,6 +197,11 @@ public final class Trainer: @unchecked Sendable {
             }
         }
         return Evaluation(confusion: confusion, loss: set.count == 0 ? 0 : lossSum / Double(set.count))
+    }
+
+    /// The predicted label row of every example, in order.
+    public func predictions(_ set: PreparedExamples, batchSize: Int = 32) -> [Int] {
+        logits(set, batchSize: batchSize).map(argmax)
     }
 
     /// Logits [K] of every example, in order.

@@ -9,13 +9,19 @@ public struct AdamWConfig: Sendable, Equatable, Codable {
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-8
+    /// L2-SP (Li et al., 2018): every step also draws each parameter back toward the value it had
+    /// when training started, p ← p - lr·startPull·(p - p₀), decoupled as the weight decay is.
+    /// A warm start uses it to keep what the active model knew; 0 turns it off.
+    public var startPull: Float = 0
 
-    public init(learningRate: Float = 5e-5, weightDecay: Float = 0.1, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    public init(learningRate: Float = 5e-5, weightDecay: Float = 0.1, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                startPull: Float = 0) {
         self.learningRate = learningRate
         self.weightDecay = weightDecay
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        self.startPull = startPull
     }
 }
 
@@ -37,6 +43,9 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Skip each epoch's last, partial batch, as the reference's DataLoader(drop_last=True) does
     /// (1045 examples → 130 steps of 8). Only when there is at least one full batch.
     public var dropLastBatch = true
+    /// Keep the starting weights so that `Trainer.interpolateFromStart` can move part of the way
+    /// back to them after training (WiSE-FT's α); 1: training's end is the result.
+    public var interpolation: Float = 1
     /// OpenBLAS threads and worker threads for the optimizer; nil leaves OpenBLAS's setting.
     public var threads: Int?
 
@@ -51,6 +60,9 @@ public struct TrainingConfig: Sendable, Equatable {
         try check(optimizer.weightDecay >= 0, "weight decay must be 0 or more")
         try check((0..<1).contains(optimizer.beta1) && (0..<1).contains(optimizer.beta2), "betas must be in [0, 1)")
         try check(optimizer.epsilon > 0, "epsilon must be positive")
+        try check(interpolation > 0 && interpolation <= 1, "interpolation must be in (0, 1]")
+        try check(optimizer.startPull >= 0 && optimizer.startPull.isFinite, "the start pull must be 0 or more")
+        try check(optimizer.learningRate * optimizer.startPull < 1, "learning rate × start pull must be below 1 (it is a per-step fraction)")
         if case let .lastBlocks(n) = trainable { try check(n > 0, "last-N-blocks needs N ≥ 1") }
         try check(labels.count >= 2, "a classifier needs at least two labels, got \(labels.names)")
     }

@@ -35,6 +35,16 @@ final class AdamWTests: XCTestCase {
         opt.update([p])
         XCTAssertEqual(p.value.array, [0.95, 1.9, 2.85])
     }
+
+    /// The start pull (L2-SP) draws a parameter back toward where it started, decoupled like the decay.
+    func testStartPullDrawsBackToTheStart() {
+        let p = Parameter(name: "x", initial: Tensor(shape: [2], values: [1, -1]))
+        p.anchorAtCurrentValue()
+        for i in 0..<2 { p.value.pointer[i] += 1 }  // moved to [2, 0]
+        var opt = AdamW(config: AdamWConfig(learningRate: 0.1, weightDecay: 0, startPull: 5))
+        opt.update([p])  // no gradient: only the pull, x -= 0.1·5·(x - x₀)
+        XCTAssertEqual(p.value.array, [1.5, -0.5])
+    }
 }
 
 final class TrainingLoopTests: XCTestCase {
@@ -54,6 +64,41 @@ final class TrainingLoopTests: XCTestCase {
         }
         XCTAssertEqual(try run(7), try run(7))
         XCTAssertNotEqual(try run(7), try run(8))
+    }
+
+    /// WiSE-FT: after training, the weights a fraction α of the way from the start to the trained ones.
+    func testInterpolationFromTheStart() throws {
+        func trained(_ alpha: Float) throws -> (start: [[Float]], end: [[Float]]) {
+            let trainer = try makeTrainer { $0.interpolation = alpha }
+            let start = trainer.parameters.map(\.value.array)
+            try trainer.train(train: trainer.prepare(TinyModel.examples(count: 20)))
+            trainer.interpolateFromStart(alpha)
+            return (start, trainer.parameters.map(\.value.array))
+        }
+        let full = try trained(1), half = try trained(0.5)
+        XCTAssertEqual(full.start, half.start)
+        XCTAssertNotEqual(full.start, full.end)
+        for (t, tensor) in half.end.enumerated() {
+            for i in tensor.indices {
+                XCTAssertEqual(tensor[i], (half.start[t][i] + full.end[t][i]) / 2, accuracy: 1e-6)
+            }
+        }
+    }
+
+    /// Soft targets train: a set distilled toward its own labels' one-hot rows trains as the labels do.
+    func testOneHotTargetsTrainAsTheLabels() throws {
+        func run(distilled: Bool) throws -> [[Float]] {
+            let trainer = try makeTrainer()
+            var set = try trainer.prepare(TinyModel.examples(count: 20))
+            if distilled {
+                let teacher = set.labels.map { _ in [Float](repeating: 0, count: 2) }
+                let none = set.labels.map { _ in false }  // no row distilled: every target is its label's one-hot
+                set = set.withTargets(Distillation.targets(labels: set.labels, teacher: teacher, distilled: none, weight: 0.5))
+            }
+            try trainer.train(train: set)
+            return trainer.parameters.map(\.value.array)
+        }
+        XCTAssertEqual(try run(distilled: true), try run(distilled: false))
     }
 
     /// Two half batches with scale 1/2 give the gradient of the whole batch's mean loss.

@@ -2,46 +2,105 @@ import FineTune
 import XCTest
 
 final class PromotionGateTests: XCTestCase {
-    /// An evaluation of 100 examples, 50 spam, with the given counts right.
-    private func evaluation(hamRight: Int, spamRight: Int) -> Evaluation {
-        var confusion = ConfusionMatrix(labels: ["ham", "spam"])
-        for i in 0..<50 { confusion.add(actual: 0, predicted: i < hamRight ? 0 : 1) }
-        for i in 0..<50 { confusion.add(actual: 1, predicted: i < spamRight ? 1 : 0) }
-        return Evaluation(confusion: confusion, loss: 0)
+    let gate = PromotionGate()
+    let labels = ["ham", "spam"]
+
+    /// A holdout of `ham` ham and `spam` spam messages; `activeWrong`/`candidateWrong` are the
+    /// indices each model gets wrong.
+    private func holdout(ham: Int, spam: Int, activeWrong: Set<Int>, candidateWrong: Set<Int>) -> PromotionGate.Holdout {
+        let actual = Array(repeating: 0, count: ham) + Array(repeating: 1, count: spam)
+        func predictions(_ wrong: Set<Int>) -> [Int] { actual.indices.map { wrong.contains($0) ? 1 - actual[$0] : actual[$0] } }
+        return PromotionGate.Holdout(actual: actual, active: predictions(activeWrong), candidate: predictions(candidateWrong))
     }
 
-    let gate = PromotionGate(accuracyTolerance: 0.01, recallTolerance: 0.02)
-
-    func testNoWorseWithinToleranceIsPromoted() {
-        let active = ["labels": evaluation(hamRight: 45, spamRight: 40), "seed": evaluation(hamRight: 49, spamRight: 48)]
-        let candidate = ["labels": evaluation(hamRight: 48, spamRight: 49), "seed": evaluation(hamRight: 49, spamRight: 47)]
-        let verdict = gate.judge(candidate: candidate, active: active)
-        XCTAssertTrue(verdict.promote, "\(verdict.reasons)")  // seed: accuracy -1 point, recall -2 points: at the limits
-        XCTAssertEqual(verdict.reasons.count, 4)
+    private var unchangedSeed: PromotionGate.Holdout {
+        holdout(ham: 300, spam: 150, activeWrong: [1, 2, 3, 310, 311], candidateWrong: [1, 2, 4, 310, 312])
     }
 
-    func testWorseOnAnyHoldoutIsRejected() {
-        let active = ["labels": evaluation(hamRight: 45, spamRight: 40), "seed": evaluation(hamRight: 50, spamRight: 50)]
-        let forgets = ["labels": evaluation(hamRight: 50, spamRight: 50), "seed": evaluation(hamRight: 50, spamRight: 47)]
-        let verdict = gate.judge(candidate: forgets, active: active)
-        XCTAssertFalse(verdict.promote)
-        XCTAssertTrue(verdict.reasons.contains { $0.hasPrefix("seed spam recall") && $0.hasSuffix("worse") }, "\(verdict.reasons)")
-        XCTAssertFalse(gate.judge(candidate: ["labels": evaluation(hamRight: 40, spamRight: 40)], active: active).promote)
+    func testTheFirstModelIsPromoted() {
+        XCTAssertEqual(gate.judge(nil, labels: labels).decision, .promote)
     }
 
-    func testAHoldoutWithoutHamCannotPromote() {
-        var spamOnly = ConfusionMatrix(labels: ["ham", "spam"])
-        for _ in 0..<20 { spamOnly.add(actual: 1, predicted: 1) }
-        var before = ConfusionMatrix(labels: ["ham", "spam"])
-        for i in 0..<20 { before.add(actual: 1, predicted: i < 10 ? 1 : 0) }
-        let verdict = gate.judge(candidate: ["labels": Evaluation(confusion: spamOnly, loss: 0)],
-                                 active: ["labels": Evaluation(confusion: before, loss: 0)])
-        XCTAssertFalse(verdict.promote, "a model calling everything spam would pass a spam-only holdout")
-        XCTAssertTrue(verdict.reasons.contains { $0.hasPrefix("no held-out ham examples") }, "\(verdict.reasons)")
+    func testANewKindLearnedWithoutForgettingIsPromoted() {
+        // 20 held-out new-kind spam: the active model caught 2, the candidate 19. The seed is as it was.
+        let newKind = holdout(ham: 0, spam: 20, activeWrong: Set(2..<20), candidateWrong: [0])
+        let verdict = gate.judge(["labels": newKind, "seed": unchangedSeed], labels: labels)
+        XCTAssertEqual(verdict.decision, .promote, "\(verdict.reasons)")
+        let comparison = try! XCTUnwrap(verdict.holdouts["labels"])
+        XCTAssertEqual(comparison.difference, 0.85, accuracy: 1e-9)
+        XCTAssertEqual(comparison.candidateOnly, 18)
+        XCTAssertEqual(comparison.activeOnly, 1)
+        XCTAssertGreaterThan(comparison.low, 0)
+        XCTAssertTrue(verdict.reasons[0].hasPrefix("labels: balanced accuracy 10.00% -> 95.00%"), verdict.reasons[0])
+        XCTAssertTrue(verdict.reasons[0].hasSuffix("better"), verdict.reasons[0])
+        XCTAssertTrue(verdict.reasons[1].hasSuffix("no clear difference"), verdict.reasons[1])
+        XCTAssertEqual(verdict.reasons.last, "promoted: the candidate is better")
     }
 
-    func testTheFirstModelPassesAndAnUnscoredCandidateDoesNot() {
-        XCTAssertTrue(gate.judge(candidate: [:], active: nil).promote)
-        XCTAssertFalse(gate.judge(candidate: [:], active: [:]).promote)
+    func testForgettingTheSeedBeyondTheToleranceIsRejected() {
+        let newKind = holdout(ham: 0, spam: 20, activeWrong: Set(2..<20), candidateWrong: [])
+        // 30 of 300 seed ham now called spam.
+        let forgot = holdout(ham: 300, spam: 150, activeWrong: [], candidateWrong: Set(0..<30))
+        let verdict = gate.judge(["labels": newKind, "seed": forgot], labels: labels)
+        XCTAssertEqual(verdict.decision, .reject, "\(verdict.reasons)")
+        XCTAssertEqual(try XCTUnwrap(verdict.holdouts["seed"]).difference, -0.05, accuracy: 1e-9, "ham recall -10 points, spam 0: -5 balanced")
+        XCTAssertTrue(verdict.reasons.contains { $0.hasPrefix("seed:") && $0.hasSuffix("worse beyond the tolerance of 1 point") },
+                      "\(verdict.reasons)")
+    }
+
+    func testAModelThatCallsEverythingSpamCanNeverPass() {
+        let newKind = holdout(ham: 0, spam: 20, activeWrong: Set(0..<20), candidateWrong: [])
+        let allSpam = holdout(ham: 300, spam: 150, activeWrong: [], candidateWrong: Set(0..<300))
+        let verdict = gate.judge(["labels": newKind, "seed": allSpam], labels: labels)
+        XCTAssertEqual(verdict.decision, .reject)
+        XCTAssertEqual(try XCTUnwrap(verdict.holdouts["seed"]).candidateBalancedAccuracy, 0.5, accuracy: 1e-9)
+    }
+
+    func testThreeMessagesOfNoiseDecideNothing() {
+        // Only the recent labels' holdout, of 3 messages, all 3 newly right: McNemar's p is 0.25.
+        let tiny = holdout(ham: 1, spam: 2, activeWrong: [0, 1, 2], candidateWrong: [])
+        let verdict = gate.judge(["labels": tiny], labels: labels)
+        XCTAssertEqual(try XCTUnwrap(verdict.holdouts["labels"]).pValue, 0.25, accuracy: 1e-12)
+        XCTAssertEqual(verdict.decision, .inconclusive, "\(verdict.reasons)")
+        XCTAssertTrue(verdict.reasons.last!.hasPrefix("inconclusive"), "\(verdict.reasons)")
+
+        // A drop beyond the tolerance that a small holdout cannot confirm keeps the active model too.
+        let newKind = holdout(ham: 0, spam: 40, activeWrong: Set(0..<40), candidateWrong: [])
+        let smallSeed = holdout(ham: 20, spam: 20, activeWrong: [], candidateWrong: [0])
+        let unsure = gate.judge(["labels": newKind, "seed": smallSeed], labels: labels)
+        XCTAssertEqual(unsure.decision, .inconclusive, "\(unsure.reasons)")
+        XCTAssertTrue(unsure.reasons.contains { $0.hasPrefix("seed:") && $0.contains("too few messages to tell") }, "\(unsure.reasons)")
+    }
+
+    func testEveryLabelMustBeHeldOutSomewhere() {
+        let spamOnly = holdout(ham: 0, spam: 40, activeWrong: Set(0..<40), candidateWrong: [])
+        let verdict = gate.judge(["labels": spamOnly], labels: labels)
+        XCTAssertEqual(verdict.decision, .inconclusive)
+        XCTAssertTrue(verdict.reasons.contains { $0.hasPrefix("no held-out ham messages") }, "\(verdict.reasons)")
+    }
+
+    func testWeightsSayWhichHoldoutsCount() {
+        let newKind = holdout(ham: 0, spam: 20, activeWrong: Set(2..<20), candidateWrong: [])
+        let forgot = holdout(ham: 300, spam: 150, activeWrong: [], candidateWrong: Set(0..<30))
+        var settings = PromotionGate.Settings()
+        settings.weights = ["labels": 1, "seed": 0]
+        // With the seed not counted, nothing holds out ham: the gate cannot show the candidate no worse.
+        let verdict = PromotionGate(settings: settings).judge(["labels": newKind, "seed": forgot], labels: labels)
+        XCTAssertTrue(verdict.reasons.contains { $0.hasPrefix("seed:") && $0.hasSuffix("weight 0: not counted") }, "\(verdict.reasons)")
+        XCTAssertEqual(verdict.decision, .inconclusive)
+        // Weighted 3:1 toward the seed, the combined difference leans on the seed's.
+        settings.weights = ["labels": 1, "seed": 3]
+        let seedHeavy = PromotionGate(settings: settings).judge(["labels": newKind, "seed": unchangedSeed], labels: labels)
+        let combined = try! XCTUnwrap(seedHeavy.combined)
+        let parts = seedHeavy.holdouts.mapValues(\.difference)
+        XCTAssertEqual(combined.difference, (parts["labels"]! + 3 * parts["seed"]!) / 4, accuracy: 1e-9)
+    }
+
+    func testMcNemarAndTheNormalQuantile() {
+        XCTAssertEqual(PairedComparison.mcNemarExact(0, 6), 0.03125, accuracy: 1e-12)
+        XCTAssertEqual(PairedComparison.mcNemarExact(3, 3), 1)
+        XCTAssertEqual(PairedComparison.mcNemarExact(2, 10), 0.0385742, accuracy: 1e-6)  // scipy.stats.binomtest(2, 12).pvalue
+        XCTAssertEqual(PairedComparison.mcNemarExact(0, 0), 1)
+        XCTAssertEqual(PairedComparison.normalQuantile(0.975), 1.959964, accuracy: 1e-6)
     }
 }

@@ -242,6 +242,33 @@ final class KernelGradientTests: XCTestCase {
         }
     }
 
+    func testCrossEntropyWithSoftTargets() {
+        let (b, k) = (3, 4)
+        var logits = randoms(b * k, scale: 2)
+        let labels: [Int32] = [2, 0, 3]
+        // Distillation's targets: rows that sum to 1, one of them the one-hot of its label.
+        let targets: [Float] = [0.1, 0.2, 0.6, 0.1, 0.7, 0.1, 0.1, 0.1, 0, 0, 0, 1]
+        var probs = [Float](repeating: 0, count: b * k)
+        let loss = CrossEntropy.forward(probs: &probs, logits: logits, labels: labels, targets: targets, b: b, k: k)
+        var want = 0.0
+        for r in 0..<b {
+            let row = logits[(r * k)..<((r + 1) * k)].map(Double.init)
+            let lse = log(row.map { exp($0) }.reduce(0, +))
+            for j in 0..<k { want += Double(targets[r * k + j]) * (lse - row[j]) }
+        }
+        XCTAssertEqual(Double(loss), want / Double(b), accuracy: 1e-5)
+        var dlogits = [Float](repeating: 0, count: b * k)
+        CrossEntropy.backward(dlogits: &dlogits, probs: probs, labels: labels, targets: targets, b: b, k: k, scale: 1 / Float(b))
+        check("soft cross-entropy dlogits", &logits, analytic: dlogits, eps: 1e-2) { l in
+            var p = [Float](repeating: 0, count: b * k)
+            return Double(CrossEntropy.forward(probs: &p, logits: l, labels: labels, targets: targets, b: b, k: k))
+        }
+        // One-hot targets are the hard labels.
+        let oneHot: [Float] = [0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1]
+        XCTAssertEqual(CrossEntropy.forward(probs: &probs, logits: logits, labels: labels, targets: oneHot, b: b, k: k),
+                       CrossEntropy.forward(probs: &probs, logits: logits, labels: labels, b: b, k: k), accuracy: 1e-6)
+    }
+
     func testCrossEntropyStaysFiniteWhenConfidentlyWrong() {
         var probs = [Float](repeating: 0, count: 2)
         let loss = CrossEntropy.forward(probs: &probs, logits: [200, -200], labels: [1], b: 1, k: 2)
