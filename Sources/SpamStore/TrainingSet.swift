@@ -8,6 +8,17 @@ public struct LabeledMessage: Sendable, Equatable {
     public var sha256: String
     /// In the holdout set, fixed by the message's hash (see ``Holdout``).
     public var isHoldout: Bool
+    /// Who gave the label (the peer's uid); nil for labels from no peer.
+    public var peerUID: UInt32?
+
+    public init(messageID: MessageID, text: String, label: String, sha256: String, isHoldout: Bool, peerUID: UInt32? = nil) {
+        self.messageID = messageID
+        self.text = text
+        self.label = label
+        self.sha256 = sha256
+        self.isHoldout = isHoldout
+        self.peerUID = peerUID
+    }
 }
 
 /// The current labeled set split into training and holdout examples.
@@ -48,7 +59,7 @@ extension Store {
         }
         let rows = try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT m.id, m.text, m.sha256, l.label
+                SELECT m.id, m.text, m.sha256, l.label, l.peer_uid
                 FROM labels l JOIN messages m ON m.id = l.message_id
                 WHERE l.superseded_at IS NULL AND l.label IS NOT NULL AND m.text IS NOT NULL
                 ORDER BY l.id
@@ -59,7 +70,8 @@ extension Store {
             let sha256: String = row["sha256"]
             let example = LabeledMessage(
                 messageID: row["id"], text: row["text"], label: row["label"], sha256: sha256,
-                isHoldout: Holdout.isHoldout(sha256Hex: sha256, percent: holdoutPercent))
+                isHoldout: Holdout.isHoldout(sha256Hex: sha256, percent: holdoutPercent),
+                peerUID: (row["peer_uid"] as Int64?).map { UInt32(truncatingIfNeeded: $0) })
             if example.isHoldout { set.holdout.append(example) } else { set.training.append(example) }
         }
         return set

@@ -67,7 +67,7 @@ struct Train: AsyncParsableCommand {
 
         do {
             let outcome = try RetrainJob(config: config, store: store, run: run, logger: logger).execute()
-            print("\(outcome.version) \(outcome.promoted ? "promoted" : "rejected") after \(String(format: "%.1f", outcome.seconds)) s")
+            print("\(outcome.version) \(outcome.promoted ? "promoted" : outcome.decision == .reject ? "rejected" : "inconclusive (not promoted)") after \(String(format: "%.1f", outcome.seconds)) s")
             for reason in outcome.reasons { print("  \(reason)") }
         } catch {
             _ = try? store.failTrainingRun(run, error: "\(error)")

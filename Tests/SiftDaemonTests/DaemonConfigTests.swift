@@ -83,9 +83,18 @@ final class DaemonConfigTests: XCTestCase {
               min_new_labels: 50
               trainable: last-2-blocks
               learning_rate: 1e-4
-              tolerance:
-                accuracy: 0.005
-                spam_recall: 0.01
+              strategy: joint
+              replay_per_label: 8
+              distill: 0.25
+              interpolate: 0.5
+              seed: 42
+              gate:
+                tolerance: 0.005
+                confidence: 0.99
+                weight:
+                  seed: 3
+              max_share_per_uid: 0.3
+              trusted_uids: [0, 1000]
               timeout: 2h
             """)
         let config = try await load(file: file, environment: ["SIFT_RETRAIN_KEEP_MODELS": "3", "SIFT_RETRAIN_ENABLED": "no"])
@@ -93,8 +102,16 @@ final class DaemonConfigTests: XCTestCase {
         XCTAssertEqual(config.retrain.minNewLabels, 50)
         XCTAssertEqual(config.retrain.trainable, "last-2-blocks")
         XCTAssertEqual(config.retrain.learningRate, 1e-4)
-        XCTAssertEqual(config.retrain.toleranceAccuracy, 0.005)
-        XCTAssertEqual(config.retrain.toleranceSpamRecall, 0.01)
+        XCTAssertEqual(config.retrain.strategy, .joint)
+        XCTAssertEqual(config.retrain.replayPerLabel, 8)
+        XCTAssertEqual(config.retrain.distill, 0.25)
+        XCTAssertEqual(config.retrain.interpolate, 0.5)
+        XCTAssertEqual(config.retrain.seed, 42)
+        XCTAssertEqual(config.retrain.gate.tolerance, 0.005)
+        XCTAssertEqual(config.retrain.gate.confidence, 0.99)
+        XCTAssertEqual(config.retrain.gate.weights, ["labels": 1, "seed": 3])
+        XCTAssertEqual(config.retrain.maxSharePerUID, 0.3)
+        XCTAssertEqual(config.retrain.trustedUIDs, [0, 1000])
         XCTAssertEqual(config.retrain.timeoutSeconds, 7200)
         XCTAssertEqual(config.retrain.keepModels, 3)
         XCTAssertFalse(config.retrain.enabled)
@@ -103,7 +120,11 @@ final class DaemonConfigTests: XCTestCase {
         await expectError(key: "retrain.interval", file: try writeYAML("retrain:\n  interval: soon\n"))
         await expectError(key: "retrain.interval", file: try writeYAML("retrain:\n  interval: 0s\n"))
         await expectError(key: "retrain.trainable", file: try writeYAML("retrain:\n  trainable: everything\n"))
-        await expectError(key: "retrain.tolerance.accuracy", file: try writeYAML("retrain:\n  tolerance:\n    accuracy: 2\n"))
+        await expectError(key: "retrain.gate.tolerance", file: try writeYAML("retrain:\n  gate:\n    tolerance: 2\n"))
+        await expectError(key: "retrain.strategy", file: try writeYAML("retrain:\n  strategy: lukewarm\n"))
+        await expectError(key: "retrain.gate.weight", file: try writeYAML("retrain:\n  gate:\n    weight: {labels: 0, seed: 0}\n"))
+        await expectError(key: "retrain.trusted_uids", file: try writeYAML("retrain:\n  trusted_uids: [no-such-user-here]\n"))
+        await expectError(key: "retrain.distill", environment: ["SIFT_RETRAIN_DISTILL": "1"])
         await expectError(key: "retrain.learning_rate", environment: ["SIFT_RETRAIN_LEARNING_RATE": "fast"])
         await expectError(key: "retrain.seed_data", environment: ["SIFT_RETRAIN_SEED_DATA": "/no/such/seed.tsv"])
     }
@@ -142,8 +163,8 @@ final class DaemonConfigTests: XCTestCase {
         await expectError(key: "colour", file: try writeYAML("colour: blue\n"))
         await expectError(key: "config", file: try writeYAML("- just\n- a list\n"))
         // Lists and nested sections are single settings where siftd expects them.
-        let nested = try await load(file: try writeYAML("authorization:\n  retrain:\n    uids: [0, 1]\nretrain:\n  tolerance:\n    accuracy: 0.02\n"))
-        XCTAssertEqual(nested.retrain.toleranceAccuracy, 0.02)
+        let nested = try await load(file: try writeYAML("authorization:\n  retrain:\n    uids: [0, 1]\nretrain:\n  gate:\n    tolerance: 0.02\n"))
+        XCTAssertEqual(nested.retrain.gate.tolerance, 0.02)
         // A section whose settings are all commented out sets nothing.
         let commentedOut = try await load(file: try writeYAML("retrain:\n  # interval: 5m\nlog:\n  level: debug\n"))
         XCTAssertEqual(commentedOut.logLevel, "debug")

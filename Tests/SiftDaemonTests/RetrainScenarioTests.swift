@@ -8,7 +8,7 @@ import XCTest
 /// the seed holdout stays within tolerance; classification goes on during training; a poisoned
 /// retrain is rejected; rollback and pruning.
 final class RetrainScenarioTests: XCTestCase {
-    func testNewKindOfSpamIsLearnedFromCorrectionsAndAWorseCandidateIsRejected() throws {
+    func testNewKindOfSpamIsLearnedFromCorrectionsAndAPoisonedCandidateIsNotPromoted() throws {
         let fixture = try RetrainFixture()
         try fixture.coldStart()
         let siftd = try fixture.startDaemon()
@@ -64,13 +64,15 @@ final class RetrainScenarioTests: XCTestCase {
         let report = try XCTUnwrap(ended.metricsJSON.flatMap(RetrainReport.decode))
         XCTAssertEqual(report.warmStart, "r1")
         XCTAssertTrue(report.promoted, "\(report.reasons)")
-        let seedBefore = try XCTUnwrap(report.active?["seed"]), seedAfter = try XCTUnwrap(report.candidate["seed"])
-        XCTAssertGreaterThanOrEqual(seedAfter.accuracy, seedBefore.accuracy - 0.03, "the seed holdout within tolerance")
-        XCTAssertGreaterThanOrEqual(seedAfter.recall, seedBefore.recall - 0.05)
+        XCTAssertEqual(report.decision, .promote)
+        let seedGate = try XCTUnwrap(report.gate?["seed"])
+        let seedBefore = seedGate.activeBalancedAccuracy, seedAfter = seedGate.candidateBalancedAccuracy
+        XCTAssertGreaterThanOrEqual(seedAfter, seedBefore - 0.01, "the seed holdout within the gate's tolerance of 1 point")
+        XCTAssertGreaterThan(try XCTUnwrap(report.gate?["labels"]).low, 0, "the labels holdout shows the candidate better")
         XCTAssertTrue(RetrainFixture.wait(timeout: 60) { (try? client.call(["op": "health"]))?["model"] == "r2" }, "r2 is swapped in")
 
         let after = try catchRate()
-        print("unseen new-kind spam caught: r1 \(before.rate), r2 \(after.rate); seed holdout accuracy \(seedBefore.accuracy) -> \(seedAfter.accuracy)")
+        print("unseen new-kind spam caught: r1 \(before.rate), r2 \(after.rate); seed holdout balanced accuracy \(seedBefore) -> \(seedAfter)")
         XCTAssertEqual(after.model, "r2")
         XCTAssertGreaterThan(after.rate, before.rate + 0.4, "r2 catches the unseen new-kind spam: \(before.rate) -> \(after.rate)")
 
@@ -80,13 +82,17 @@ final class RetrainScenarioTests: XCTestCase {
         XCTAssertEqual(try client.call(["op": "rollback", "version": "r2"])["active"], "r2")
         XCTAssertEqual(try client.call(["op": "rollback", "version": "r9"])["error"]?["code"], "unknown_model")
 
-        // Poison: spam labeled ham. The seed holdout shows the damage and the gate rejects it.
+        // Poison: spam labeled ham. Capped at half the run and outweighed by the replay, it does little;
+        // whatever it does, the gate does not promote it (rejected when the seed holdout shows damage,
+        // inconclusive when nothing shows the candidate better).
         for text in fixture.spams(0..<300) {
             _ = try client.call(["op": "label", "text": .string(text), "label": "ham"])
         }
         let poisoned = try client.call(["op": "retrain", "wait": true])
         XCTAssertEqual(poisoned["status"], "succeeded", "\(poisoned)")
         XCTAssertEqual(poisoned["promoted"], false, "\(poisoned)")
+        let poisonedDecision = try XCTUnwrap(poisoned["decision"]?.stringValue)
+        XCTAssertTrue(["reject", "inconclusive"].contains(poisonedDecision), "\(poisoned)")
         XCTAssertEqual(poisoned["serving"], "r2")
         let rejected = try XCTUnwrap(try store.model(version: "r3"))
         XCTAssertEqual(rejected.status, .rejected)
@@ -102,7 +108,8 @@ final class RetrainScenarioTests: XCTestCase {
 
         let exposition = try XCTUnwrap(try client.call(["op": "metrics"])["metrics"]?.stringValue)
         XCTAssertTrue(exposition.contains(#"sift_retrain_runs_total{result="promoted"} 1"#), exposition)
-        XCTAssertTrue(exposition.contains(#"sift_retrain_runs_total{result="rejected"} 1"#), exposition)
+        let notPromoted = poisonedDecision == "reject" ? "rejected" : "inconclusive"
+        XCTAssertTrue(exposition.contains("sift_retrain_runs_total{result=\"\(notPromoted)\"} 1"), exposition)
         XCTAssertTrue(exposition.contains("sift_model_swaps_total 3"), "a promotion and two rollbacks: \(exposition)")
 
         siftd.signal(SIGTERM)

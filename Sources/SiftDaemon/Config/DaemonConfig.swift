@@ -1,3 +1,4 @@
+import FineTune
 import Foundation
 
 /// Everything siftd is told, after layering and validation (see ``DaemonConfigLoader``).
@@ -59,8 +60,25 @@ public struct DaemonConfig: Sendable, Equatable {
         public var holdoutPercent = 20
         /// Labeled file or `sift prepare-data` directory: replayed in every run, and the data of a cold start.
         public var seedData: String?
-        /// Most seed examples mixed into a run; 0: no replay.
+        /// How a run learns: `warm` starts from the active model; `joint` trains from the base
+        /// model on all the seed data and every label, as a cold start does.
+        public var strategy = Strategy.warm
+        /// Seed examples mixed into a warm run: at least `replayExamples`, and `replayPerLabel`
+        /// for every collected label in the run; 0 and 0: no replay.
         public var replayExamples = 500
+        public var replayPerLabel = 16
+        /// Distillation on the replayed seed examples: their targets are (1 - distill) · label +
+        /// distill · the active model's probabilities ("Learning without Forgetting"); 0: off.
+        public var distill = 0.0
+        /// A warm run's pull back toward the active model's weights (L2-SP; ``AdamWConfig/startPull``).
+        public var startPull = 0.0
+        /// A warm run's weights end a fraction this far from the active model's to the trained ones
+        /// (WiSE-FT; ``Trainer/interpolateFromStart(_:)``); 1: the trained weights.
+        public var interpolate = 0.75
+        /// A warm run's learning rate is `learningRate` times this.
+        public var warmLearningRateScale = 0.3
+        /// Seeds the replay sample, the shuffles and a new head: a run is a function of its inputs.
+        public var seed = 1
         public var trainable = "last-block"
         public var epochs = 3
         public var batchSize = 8
@@ -69,13 +87,20 @@ public struct DaemonConfig: Sendable, Equatable {
         public var threads = 1
         /// The trainer's nice value; 19 also puts it in SCHED_IDLE.
         public var nice = 19
-        /// Largest drop in holdout accuracy / spam recall a candidate may have and still be promoted.
-        public var toleranceAccuracy = 0.01
-        public var toleranceSpamRecall = 0.02
+        /// The promotion gate (``PromotionGate``).
+        public var gate = PromotionGate.Settings()
+        /// Largest share of a run's training examples one uid's labels may have, unless trusted.
+        public var maxSharePerUID = 0.5
+        /// Uids whose labels are not capped (names or numbers in the file).
+        public var trustedUIDs: Set<UInt32> = []
         /// Models kept with their files besides the active one; older ones are pruned.
         public var keepModels = 5
         /// A trainer running longer is killed and its run failed.
         public var timeoutSeconds = 7200
+    }
+
+    public enum Strategy: String, Sendable, Equatable, CaseIterable {
+        case warm, joint
     }
 
     public var socket = Socket()

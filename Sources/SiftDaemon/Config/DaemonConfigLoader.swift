@@ -163,7 +163,18 @@ extension DaemonConfigLoader {
         if let seed = r.seedData, !FileManager.default.fileExists(atPath: seed) {
             throw DaemonConfigError(key: "retrain.seed_data", "no file or directory at \(seed)")
         }
+        let strategy = try values.string("retrain.strategy", default: r.strategy.rawValue)
+        guard let parsed = DaemonConfig.Strategy(rawValue: strategy) else {
+            throw DaemonConfigError(key: "retrain.strategy", "must be warm or joint, not \(strategy)")
+        }
+        r.strategy = parsed
         r.replayExamples = try values.int("retrain.replay_examples", default: r.replayExamples, in: 0...10_000_000)
+        r.replayPerLabel = try values.int("retrain.replay_per_label", default: r.replayPerLabel, in: 0...1000)
+        r.distill = try values.double("retrain.distill", default: r.distill, in: 0...0.99)
+        r.startPull = try values.double("retrain.start_pull", default: r.startPull, in: 0...1_000_000)
+        r.interpolate = try values.double("retrain.interpolate", default: r.interpolate, in: 0.01...1)
+        r.warmLearningRateScale = try values.double("retrain.warm_learning_rate_scale", default: r.warmLearningRateScale, in: 0.001...10)
+        r.seed = try values.int("retrain.seed", default: r.seed, in: 0...Int(Int32.max))
         r.trainable = try values.string("retrain.trainable", default: r.trainable)
         guard TrainableSet(r.trainable) != nil else {
             throw DaemonConfigError(key: "retrain.trainable", "must be head, last-block, last-N-blocks or all, not \(r.trainable)")
@@ -173,8 +184,21 @@ extension DaemonConfigLoader {
         r.learningRate = try values.double("retrain.learning_rate", default: r.learningRate, in: 0...1)
         r.threads = try values.int("retrain.threads", default: r.threads, in: 1...256)
         r.nice = try values.int("retrain.nice", default: r.nice, in: 0...19)
-        r.toleranceAccuracy = try values.double("retrain.tolerance.accuracy", default: r.toleranceAccuracy, in: 0...1)
-        r.toleranceSpamRecall = try values.double("retrain.tolerance.spam_recall", default: r.toleranceSpamRecall, in: 0...1)
+        r.gate.tolerance = try values.double("retrain.gate.tolerance", default: r.gate.tolerance, in: 0...1)
+        r.gate.confidence = try values.double("retrain.gate.confidence", default: r.gate.confidence, in: 0.5...0.999)
+        for holdout in PromotionGate.holdouts {
+            let key = "retrain.gate.weight.\(holdout)"
+            r.gate.weights[holdout] = try values.double(key, default: r.gate.weights[holdout] ?? 1, in: 0...1000)
+        }
+        guard r.gate.weights.values.contains(where: { $0 > 0 }) else {
+            throw DaemonConfigError(key: "retrain.gate.weight", "at least one holdout needs a weight above 0")
+        }
+        r.maxSharePerUID = try values.double("retrain.max_share_per_uid", default: r.maxSharePerUID, in: 0.01...1)
+        r.trustedUIDs = []
+        for text in try values.list("retrain.trusted_uids") {
+            guard let uid = UserDatabase.uid(of: text) else { throw DaemonConfigError(key: "retrain.trusted_uids", "no user \(text)") }
+            r.trustedUIDs.insert(uid)
+        }
         r.keepModels = try values.int("retrain.keep_models", default: r.keepModels, in: 0...10_000)
         r.timeoutSeconds = try values.duration("retrain.timeout", default: r.timeoutSeconds, in: 60...(30 * 86_400))
     }

@@ -33,6 +33,7 @@ struct RetrainOperation: Operation {
         if let report = ended.metricsJSON.flatMap(RetrainReport.decode) {
             reply.append(("version", .string(RetrainJob.version(of: ended.id))))
             reply.append(("promoted", .bool(report.promoted)))
+            if let decision = report.decision { reply.append(("decision", .string(decision.rawValue))) }
             reply.append(("reasons", .array(report.reasons.map(JSONValue.string))))
         }
         reply.append(("serving", .string(daemon.models.current.version)))

@@ -124,9 +124,10 @@ public final class RetrainCoordinator: Sendable {
         }
         switch ended?.status {
         case .succeeded?:
-            let promoted = ended?.metricsJSON.flatMap(RetrainReport.decode)?.promoted ?? false
-            logger.info("retrain: run succeeded", metadata: ["run": "\(run)", "promoted": "\(promoted)"])
-            metrics.retrainRuns(promoted ? "promoted" : "rejected").increment()
+            let report = ended?.metricsJSON.flatMap(RetrainReport.decode)
+            let result = report?.promoted == true ? "promoted" : report?.decision == .inconclusive ? "inconclusive" : "rejected"
+            logger.info("retrain: run succeeded", metadata: ["run": "\(run)", "result": "\(result)"])
+            metrics.retrainRuns(result).increment()
         case .failed?:
             logger.error("retrain: run failed", metadata: ["run": "\(run)", "error": "\(ended?.error ?? "?")"])
             metrics.retrainRuns("failed").increment()

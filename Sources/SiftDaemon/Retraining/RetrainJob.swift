@@ -35,6 +35,7 @@ public struct RetrainJob {
     public struct Outcome: Sendable {
         public var version: String
         public var promoted: Bool
+        public var decision: PromotionGate.Decision
         public var reasons: [String]
         public var seconds: Double
     }
@@ -66,18 +67,29 @@ public struct RetrainJob {
         if skipped > 0 {
             logger.warning("retrain: skipping labels the classifier does not have", metadata: ["count": "\(skipped)", "labels": "\(labels.names)"])
         }
-        let labelTraining = stored.training.filter { known.contains($0.label) }.map { LabeledExample(text: $0.text, label: $0.label) }
+        let storedTraining = stored.training.filter { known.contains($0.label) }
         let labelHoldout = stored.holdout.filter { known.contains($0.label) }.map { LabeledExample(text: $0.text, label: $0.label) }
         let seed = try SeedData.read(settings.seedData, holdoutPercent: settings.holdoutPercent, labels: labels)
-        if active == nil && seed.training.isEmpty && labelTraining.isEmpty {
+        if active == nil && seed.training.isEmpty && storedTraining.isEmpty {
             throw RetrainError.noClassifier(ClassifierLocation.configuredFile(config).path)
         }
-        // A cold start learns everything from the seed; a warm one replays a sample of it.
-        let mix = RetrainingMix.make(
-            labels: labelTraining, replay: seed.training, replayLimit: active == nil ? Int.max / 2 : settings.replayExamples,
-            classes: labels, seed: UInt64(run))
+        let sources = LabelSources(maxShare: settings.maxSharePerUID, trusted: settings.trustedUIDs)
+        try sources.refuseSingleSource(stored.all.filter { known.contains($0.label) }, hasSeed: !seed.training.isEmpty)
+
+        // A warm run starts from the active model and replays a sample of the seed sized to the
+        // labels; a joint run (and a cold start) learns from the base model on all of it.
+        let warm = active != nil && settings.strategy == .warm
+        let replayLimit = warm ? max(settings.replayExamples, settings.replayPerLabel * storedTraining.count) : Int.max / 2
+        let (mix, _, leftOut) = sources.capped(storedTraining) { kept in
+            RetrainingMix.make(labels: kept.map { LabeledExample(text: $0.text, label: $0.label) }, replay: seed.training,
+                               replayLimit: replayLimit, classes: labels, seed: UInt64(settings.seed))
+        }
+        for (source, count) in leftOut.sorted(by: { $0.key < $1.key }) {
+            logger.warning("retrain: leaving out the oldest labels of a source over its share (retrain.max_share_per_uid)",
+                           metadata: ["source": "\(source)", "left_out": "\(count)", "share": "\(settings.maxSharePerUID)"])
+        }
         guard mix.perClass.values.allSatisfy({ $0 > 0 }), !mix.examples.isEmpty else {
-            let have = labels.names.map { name in "\(name) \(labelTraining.filter { $0.label == name }.count)" }
+            let have = labels.names.map { name in "\(name) \(storedTraining.filter { $0.label == name }.count)" }
             throw RetrainError.notEnoughData("training needs examples of every label (\(labels.names.joined(separator: ", "))); "
                 + "the store has \(have.joined(separator: ", ")) outside the holdout and the seed data adds \(seed.training.count)")
         }
@@ -88,25 +100,35 @@ public struct RetrainJob {
         training.pooling = pooling
         training.epochs = settings.epochs
         training.batchSize = settings.batchSize
-        training.optimizer.learningRate = Float(settings.learningRate)
-        training.seed = UInt64(run)
+        training.optimizer.learningRate = Float(settings.learningRate * (warm ? settings.warmLearningRateScale : 1))
+        training.optimizer.startPull = warm ? Float(settings.startPull) : 0
+        training.interpolation = warm ? Float(settings.interpolate) : 1
+        training.seed = UInt64(settings.seed)
         training.threads = settings.threads
-        let trainer = try Trainer(config: training, base: weights, warmStart: active?.file)
+        let trainer = try Trainer(config: training, base: weights, warmStart: warm ? active?.file : nil)
+        // The active model, scored on the holdouts: the trainer itself before its first step on a
+        // warm run, a trainer of its own otherwise.
+        let scorer = try active.map { active in warm ? trainer : try Trainer(config: training, base: weights, warmStart: active.file) }
         logger.info("retrain: training", metadata: [
-            "run": "\(run)", "from": "\(active?.version ?? "the base model (cold start)")",
+            "run": "\(run)", "from": "\(warm ? active?.version ?? "" : "the base model (\(active == nil ? "cold start" : "joint"))")",
             "examples": "\(mix.examples.count)", "labels": "\(mix.fromLabels)", "replay": "\(mix.fromReplay)",
             "holdout": "\(labelHoldout.count) labels + \(seed.holdout.count) seed",
         ])
 
         progress("prefix cache for \(mix.examples.count) training and \(labelHoldout.count + seed.holdout.count) holdout examples")
         let encode = tokenizer.encode
-        let trainSet = try trainer.prepare(try labels.tokenize(mix.examples, encode: encode))
-        let holdouts = [
-            "labels": try trainer.prepare(try labels.tokenize(labelHoldout, encode: encode)),
-            "seed": try trainer.prepare(try labels.tokenize(seed.holdout, encode: encode)),
-        ].filter { $0.value.count > 0 }
-        // Before any step the trainer's weights are the active model's: its scores on the same cache.
-        let before = active == nil ? nil : holdouts.mapValues { trainer.evaluate($0) }
+        var trainSet = try trainer.prepare(try labels.tokenize(mix.examples, encode: encode))
+        let holdoutExamples = ["labels": labelHoldout, "seed": seed.holdout].filter { !$0.value.isEmpty }
+        let holdouts = try holdoutExamples.mapValues { try trainer.prepare(try labels.tokenize($0, encode: encode)) }
+        let scored = try scorer.map { scorer in
+            scorer === trainer ? holdouts : try holdoutExamples.mapValues { try scorer.prepare(try labels.tokenize($0, encode: encode)) }
+        }
+        let before = scorer.map { scorer in scored!.mapValues { scorer.evaluate($0) } }
+        let beforePredictions = scorer.map { scorer in scored!.mapValues { scorer.predictions($0) } }
+        if warm, settings.distill > 0, let scorer {
+            trainSet = trainSet.withTargets(Distillation.targets(
+                labels: trainSet.labels, teacher: scorer.logits(trainSet), distilled: mix.replayed, weight: Float(settings.distill)))
+        }
 
         var lastReport = DispatchTime.now().uptimeNanoseconds
         try trainer.train(train: trainSet) { event in
@@ -122,16 +144,22 @@ public struct RetrainJob {
                                 report.trainLoss, report.trainAccuracy * 100))
             }
         }
+        trainer.interpolateFromStart(training.interpolation)
         progress("scoring the candidate")
         let after = holdouts.mapValues { trainer.evaluate($0) }
-        let gate = PromotionGate(accuracyTolerance: settings.toleranceAccuracy, recallTolerance: settings.toleranceSpamRecall)
-        let verdict = gate.judge(candidate: after, active: before)
+        let pairs = beforePredictions.map { before in
+            Dictionary(uniqueKeysWithValues: holdouts.map { name, set in
+                (name, PromotionGate.Holdout(actual: set.labels.map(Int.init), active: before[name]!, candidate: trainer.predictions(set)))
+            })
+        }
+        let verdict = PromotionGate(settings: settings.gate).judge(pairs, labels: labels.names)
 
         let version = Self.version(of: run)
         let directory = URL(fileURLWithPath: config.modelsDirectory).appendingPathComponent(version)
         let report = RetrainReport(
             warmStart: active?.version, trainingExamples: mix.examples.count, fromLabels: mix.fromLabels, fromReplay: mix.fromReplay,
-            candidate: after, active: before, promoted: verdict.promote, reasons: verdict.reasons,
+            candidate: after, active: before, promoted: verdict.promote, decision: verdict.decision, reasons: verdict.reasons,
+            gate: verdict.holdouts, combined: verdict.combined, strategy: warm ? "warm" : (active == nil ? "cold" : "joint"),
             seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         progress("writing \(version)")
         // Hashing reads the whole base model (500 MB for the 124M one): once.
@@ -151,10 +179,11 @@ public struct RetrainJob {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
-        logger.info(verdict.promote ? "retrain: promoted" : "retrain: rejected", metadata: [
+        logger.info("retrain: \(verdict.promote ? "promoted" : verdict.decision == .reject ? "rejected" : "inconclusive")", metadata: [
             "run": "\(run)", "version": "\(version)", "reasons": "\(verdict.reasons.joined(separator: "; "))",
         ])
-        return Outcome(version: version, promoted: verdict.promote, reasons: verdict.reasons, seconds: report.seconds)
+        return Outcome(version: version, promoted: verdict.promote, decision: verdict.decision, reasons: verdict.reasons,
+                       seconds: report.seconds)
     }
 
     private func progress(_ line: String, log: Bool = true) {
@@ -166,6 +195,8 @@ public struct RetrainJob {
 public enum RetrainError: Error, CustomStringConvertible, Equatable {
     case noClassifier(String)
     case notEnoughData(String)
+    /// The run's labels may not be trained on (see ``LabelSources``).
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -173,6 +204,7 @@ public enum RetrainError: Error, CustomStringConvertible, Equatable {
             "no classifier to start from: the registry has no active model, there is no file at \(path), "
                 + "and there are no labels or seed data (retrain.seed_data) to train a first one from"
         case let .notEnoughData(why): "not enough data: \(why)"
+        case let .refused(why): "refused: \(why)"
         }
     }
 }

@@ -10,7 +10,7 @@ public struct RetrainReport: Codable, Sendable, Equatable {
         case trainingExamples = "training_examples"
         case fromLabels = "from_labels"
         case fromReplay = "from_replay"
-        case candidate, active, promoted, reasons, seconds
+        case candidate, active, promoted, decision, reasons, gate, combined, strategy, seconds
     }
 
     /// The version trained on top of; nil for a cold start.
@@ -22,7 +22,14 @@ public struct RetrainReport: Codable, Sendable, Equatable {
     public var candidate: [String: Evaluation]
     public var active: [String: Evaluation]?
     public var promoted: Bool
+    /// promote, reject or inconclusive (``PromotionGate``); nil in reports older than the paired gate.
+    public var decision: PromotionGate.Decision?
     public var reasons: [String]
+    /// The paired comparison per holdout, and weighted over them.
+    public var gate: [String: PairedComparison]?
+    public var combined: PairedComparison?
+    /// cold, warm or joint.
+    public var strategy: String?
     public var seconds: Double
 
     public var json: String { CompactJSON.string(self) }

@@ -1,5 +1,6 @@
 import Checksum
 import FineTune
+import GPT2
 import Foundation
 import SpamStore
 
@@ -10,9 +11,10 @@ struct SeedData {
     var training: [LabeledExample] = []
     var holdout: [LabeledExample] = []
 
-    /// The seed holdout is cut to this many examples per class (seeded, so the same every run):
-    /// enough to see a drop of a point or two, few enough to score in seconds on the 124M model.
-    static let holdoutPerClass = 150
+    /// The seed holdout is cut to at most this many examples per class (seeded, so the same every
+    /// run): the gate compares balanced accuracy, so the classes need not be the same size, and
+    /// more messages narrow its interval; few enough to score in seconds on the 124M model.
+    static let holdoutPerClass = 500
 
     /// A labeled file in any format `sift prepare-data` reads, or a directory it wrote.
     static func read(_ path: String?, holdoutPercent: Int, labels: LabelSet) throws -> SeedData {
@@ -38,8 +40,12 @@ struct SeedData {
                 seed.training.append(example)
             }
         }
-        seed.holdout = DatasetSplit.balanced(seed.holdout, labels: labels, seed: 7)
-        seed.holdout = labels.names.flatMap { name in seed.holdout.filter { $0.label == name }.prefix(holdoutPerClass) }
+        var rng = SeededRandom(seed: 7)
+        seed.holdout = labels.names.flatMap { name in
+            var pool = seed.holdout.filter { $0.label == name }
+            if pool.count > holdoutPerClass { DatasetSplit.shuffle(&pool, &rng) }
+            return pool.prefix(holdoutPerClass)
+        }
         return seed
     }
 }

@@ -1,3 +1,4 @@
+import Checksum
 import Foundation
 import SiftDaemon
 import SpamStore
@@ -26,15 +27,11 @@ final class RetrainFixture {
             retrain:
               enabled: false
               seed_data: \(smsURL.path)
-              replay_examples: 200
               trainable: all
               learning_rate: 0.001
               epochs: 3
               threads: 1
               keep_models: 1
-              tolerance:
-                accuracy: 0.03
-                spam_recall: 0.05
             \(extra)
             """
         try config.write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
@@ -51,6 +48,19 @@ final class RetrainFixture {
         let result = try trainByHand()
         XCTAssertEqual(result.status, 0, "siftd train: \(result.errors)", file: file, line: line)
         XCTAssertTrue(result.output.contains("r1 promoted"), result.output, file: file, line: line)
+    }
+
+    /// Labels stored straight into the store, as `peer`'s (what the `label` op records).
+    func label(_ texts: [String], as label: String, uid: UInt32) throws {
+        let store = try openStore()
+        _ = try store.recordLabeledMessages(texts.map { LabeledText(text: $0, label: label) }, source: .api,
+                                            peer: Peer(pid: 1, uid: uid, gid: uid))
+        try store.close()
+    }
+
+    /// sha256 of a model version's checkpoint file.
+    func checkpointSHA256(_ version: String) throws -> String {
+        try SHA256.hex(contentsOf: URL(fileURLWithPath: directory.file("state/models/\(version)/classifier.safetensors")))
     }
 
     func startDaemon() throws -> SiftdProcess {
