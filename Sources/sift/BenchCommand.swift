@@ -6,6 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: print a readable summary, or one JSON object with --json.",
-        subcommands: [BenchInferCommand.self, BenchTokenizerCommand.self, BenchStoreCommand.self, BenchTrainCommand.self, BenchRetrainCommand.self,
+        subcommands: [BenchInferCommand.self, BenchTokenizerCommand.self, BenchStoreCommand.self, BenchTrainCommand.self, BenchRetrainCommand.self, BenchLearningCommand.self,
                       BenchServeCommand.self])
 }

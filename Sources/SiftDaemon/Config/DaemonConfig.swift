@@ -76,7 +76,7 @@ public struct DaemonConfig: Sendable, Equatable {
         /// (WiSE-FT; ``Trainer/interpolateFromStart(_:)``); 1: the trained weights.
         public var interpolate = 0.75
         /// A warm run's learning rate is `learningRate` times this.
-        public var warmLearningRateScale = 0.3
+        public var warmLearningRateScale = 0.5
         /// Seeds the replay sample, the shuffles and a new head: a run is a function of its inputs.
         public var seed = 1
         public var trainable = "last-block"
