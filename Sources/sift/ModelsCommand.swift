@@ -58,7 +58,7 @@ struct RetrainCommand: ParsableCommand {
         abstract: "Start a training run now (siftd refuses if one is already running).",
         discussion: """
             The run trains on the labels collected so far, scores the candidate against the \
-            active model on the holdout, and promotes it only if it is no worse (retrain.tolerance); \
+            active model on the holdout, and promotes it only if the paired gate shows it better and no worse beyond retrain.gate.tolerance; \
             the daemon then serves it without a restart. Without --wait this prints the run id at \
             once; `sift models` follows it.
 

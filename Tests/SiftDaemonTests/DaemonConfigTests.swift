@@ -121,6 +121,13 @@ final class DaemonConfigTests: XCTestCase {
         await expectError(key: "retrain.interval", file: try writeYAML("retrain:\n  interval: 0s\n"))
         await expectError(key: "retrain.trainable", file: try writeYAML("retrain:\n  trainable: everything\n"))
         await expectError(key: "retrain.gate.tolerance", file: try writeYAML("retrain:\n  gate:\n    tolerance: 2\n"))
+        await expectError(key: "retrain.tolerance.accuracy", file: try writeYAML("retrain:\n  tolerance:\n    accuracy: 0.02\n"))
+        do {
+            _ = try await load(file: try writeYAML("retrain:\n  tolerance:\n    spam_recall: 0.02\n"))
+            XCTFail("an old setting loaded")
+        } catch let error as DaemonConfigError {
+            XCTAssertTrue(error.description.contains("replaced by retrain.gate.tolerance"), error.description)
+        }
         await expectError(key: "retrain.strategy", file: try writeYAML("retrain:\n  strategy: lukewarm\n"))
         await expectError(key: "retrain.gate.weight", file: try writeYAML("retrain:\n  gate:\n    weight: {labels: 0, seed: 0}\n"))
         await expectError(key: "retrain.trusted_uids", file: try writeYAML("retrain:\n  trusted_uids: [no-such-user-here]\n"))

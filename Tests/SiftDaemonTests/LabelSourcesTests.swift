@@ -26,19 +26,23 @@ final class LabelSourcesTests: XCTestCase {
         let all = labels(300, "ham", uid: 1000) + labels(10, "spam", uid: 1001, from: 300)
         let (result, kept, leftOut) = sources.capped(all, make: mix(200))
         let fromUID = kept.filter { $0.peerUID == 1000 }
-        // 110 spam (10 labels + 100 replay) and 110 ham: 55 may be uid 1000's.
+        // 110 spam (10 labels + 100 replay) and 110 ham: 27 of the ham may be uid 1000's.
         XCTAssertEqual(result.examples.count, 220)
-        XCTAssertEqual(fromUID.count, 55, "a quarter of the run's 220 examples")
-        XCTAssertEqual(leftOut, ["uid 1000": 245])
-        XCTAssertEqual(fromUID.map(\.messageID), Array(245..<300), "the newest labels stay")
+        XCTAssertEqual(fromUID.count, 27, "a quarter of the 110 ham examples")
+        XCTAssertEqual(result.keptLabels.filter { kept[$0].peerUID == 1000 }.count, 27)
+        XCTAssertEqual(leftOut, ["uid 1000": 83], "110 of its labels were in the first mix, 27 stay")
+        XCTAssertEqual(fromUID.map(\.messageID), Array(273..<300), "the newest labels stay")
         XCTAssertEqual(kept.filter { $0.peerUID == 1001 }.count, 10, "a source within its share keeps all")
     }
 
-    func testTrustedUidsAreNotCapped() {
+    func testTrustedUidsAndLabelsWithoutAPeerAreNotCapped() {
         let sources = LabelSources(maxShare: 0.5, trusted: [0])
-        let (result, _, leftOut) = sources.capped(labels(300, "ham", uid: 0), make: mix(200))
-        XCTAssertTrue(leftOut.isEmpty)
-        XCTAssertEqual(result.fromLabels, 100, "balanced at the replay's 100 spam, all from uid 0")
+        for uid: UInt32? in [0, nil] {
+            let (result, _, leftOut) = sources.capped(labels(300, "ham", uid: uid), make: mix(200))
+            XCTAssertTrue(leftOut.isEmpty)
+            XCTAssertEqual(result.fromLabels, 100, "balanced at the replay's 100 spam, all from \(String(describing: uid))")
+        }
+        XCTAssertNoThrow(try sources.refuseSingleSource(labels(40, "spam", uid: nil), hasSeed: false), "imports are the operator's")
     }
 
     func testLabelsFromOneSourceWithoutSeedDataAreRefused() {

@@ -56,7 +56,8 @@ public struct PairedComparison: Sendable, Equatable, Codable {
         }
         let k = Double(max(1, tables.count))
         var (activeBA, candidateBA, center, variance) = (0.0, 0.0, 0.0, 0.0)
-        for t in tables.values {
+        for label in tables.keys.sorted() {  // a fixed order: the sums are the same to the last bit every run
+            let t = tables[label]!
             let n = Double(t.n)
             activeBA += Double(t.activeRight) / n / k
             candidateBA += Double(t.candidateRight) / n / k

@@ -4,11 +4,12 @@ import Foundation
 /// predictions on the same held-out messages (``PairedComparison`` per holdout: balanced
 /// accuracy, an interval for the difference, McNemar's exact test).
 ///
-/// A holdout *shows* a difference when its interval excludes 0 and McNemar's p-value is below
-/// 1 - confidence (so three lucky messages never count). Then, in order:
+/// A holdout *shows* a difference when its interval excludes 0, McNemar's p-value is below
+/// 1 - confidence (so three lucky messages never count), and the messages only one model got
+/// right lean the same way. Then, in order:
 ///
 /// 1. **reject** when a holdout shows the candidate worse by more than the tolerance, or the
-///    weighted difference over the holdouts is below 0 with confidence;
+///    weighted difference over the holdouts is below minus the tolerance with confidence;
 /// 2. **inconclusive** when a holdout is worse by more than the tolerance but cannot show it, or
 ///    the holdouts leave some label unseen: the active model stays;
 /// 3. **promote** when the weighted difference is above 0 with confidence and some holdout
@@ -82,22 +83,23 @@ public struct PromotionGate: Sendable, Equatable {
             let c = comparisons[name]!
             let counted = weighted[name] != nil
             let shows = c.pValue < alpha
+            let (showsBetter, showsWorse) = (shows && c.candidateOnly > c.activeOnly, shows && c.activeOnly > c.candidateOnly)
             let line = "\(name): balanced accuracy \(percent(c.activeBalancedAccuracy)) -> \(percent(c.candidateBalancedAccuracy)) "
                 + "(\(signed(c.difference)), interval \(signed(c.low)) to \(signed(c.high)); "
                 + "\(c.candidateOnly) messages only the candidate got right, \(c.activeOnly) only the active model, p = \(pValue(c.pValue)))"
             let verdict: String
             if !counted {
                 verdict = "weight 0: not counted"
-            } else if c.difference < -settings.tolerance && c.high < 0 && shows {
+            } else if c.difference < -settings.tolerance && c.high < 0 && showsWorse {
                 worse = true
                 verdict = "worse beyond the tolerance of \(points(settings.tolerance))"
             } else if c.difference < -settings.tolerance {
                 unsure = true
                 verdict = "lower by more than the tolerance of \(points(settings.tolerance)), and too few messages to tell whether it is real"
-            } else if c.low > 0 && shows {
+            } else if c.low > 0 && showsBetter {
                 better = true
                 verdict = "better"
-            } else if c.high < 0 && shows {
+            } else if c.high < 0 && showsWorse {
                 verdict = "slightly worse, within the tolerance of \(points(settings.tolerance))"
             } else {
                 verdict = "no clear difference"
@@ -115,7 +117,7 @@ public struct PromotionGate: Sendable, Equatable {
             reasons.append("weighted over the holdouts: \(signed(combined.difference)) (interval \(signed(combined.low)) to \(signed(combined.high)))")
         }
         let decision: Decision
-        if worse || (combined?.high ?? 0) < 0 {
+        if worse || combined.map({ $0.high < 0 && $0.difference < -settings.tolerance }) == true {
             decision = .reject
             reasons.append("rejected: the candidate is worse")
         } else if unsure || combined == nil {

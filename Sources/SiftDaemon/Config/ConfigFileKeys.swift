@@ -31,7 +31,16 @@ enum ConfigFileKeys {
     }
 
     /// "no setting retrain.intervall (did you mean retrain.interval?)".
+    /// Settings an earlier siftd read, and what replaced them.
+    static let replaced = [
+        "retrain.tolerance.accuracy": "retrain.gate.tolerance (a drop in balanced accuracy; see docs/operations.md, \"The gate\")",
+        "retrain.tolerance.spam_recall": "retrain.gate.tolerance (balanced accuracy covers each label's recall; see docs/operations.md)",
+    ]
+
     static func unknownKeyMessage(_ key: String, known: Set<String>, path: String) -> String {
+        if let replacement = replaced[key] {
+            return "\(path) sets \(key), which this siftd no longer reads: it was replaced by \(replacement); remove it"
+        }
         var message = "\(path) sets \(key), which is not a siftd setting"
         let nearest = known.min { distance(key, $0) < distance(key, $1) }
         if let nearest, distance(key, nearest) <= max(2, key.count / 4) {

@@ -73,6 +73,9 @@ public struct RetrainJob {
         if active == nil && seed.training.isEmpty && storedTraining.isEmpty {
             throw RetrainError.noClassifier(ClassifierLocation.configuredFile(config).path)
         }
+        // Each run replays another sample of the seed (the seed and the number of labels pick it), so
+        // over many runs all of it is seen again; the same inputs still give the same run.
+        let mixSeed = UInt64(settings.seed) &* 1_000_003 &+ UInt64(stored.all.count)
         let sources = LabelSources(maxShare: settings.maxSharePerUID, trusted: settings.trustedUIDs)
         try sources.refuseSingleSource(stored.all.filter { known.contains($0.label) }, hasSeed: !seed.training.isEmpty)
 
@@ -82,7 +85,7 @@ public struct RetrainJob {
         let replayLimit = warm ? max(settings.replayExamples, settings.replayPerLabel * storedTraining.count) : Int.max / 2
         let (mix, _, leftOut) = sources.capped(storedTraining) { kept in
             RetrainingMix.make(labels: kept.map { LabeledExample(text: $0.text, label: $0.label) }, replay: seed.training,
-                               replayLimit: replayLimit, classes: labels, seed: UInt64(settings.seed))
+                               replayLimit: replayLimit, classes: labels, seed: mixSeed)
         }
         for (source, count) in leftOut.sorted(by: { $0.key < $1.key }) {
             logger.warning("retrain: leaving out the oldest labels of a source over its share (retrain.max_share_per_uid)",

@@ -51,7 +51,7 @@ public final class DaemonMetrics: Sendable {
             descriptor: name("model_swaps", "total", "Models swapped in while serving after a promotion or a rollback."))
     }
 
-    /// Training runs by how they ended: `promoted`, `rejected` or `failed`.
+    /// Training runs by how they ended: `promoted`, `rejected`, `inconclusive` or `failed`.
     func retrainRuns(_ result: String) -> Counter {
         registry.makeCounter(descriptor: MetricNameDescriptor(
             namespace: "sift", metricName: "retrain_runs", unitName: "total", helpText: "Training runs by result."), labels: [("result", result)])
