@@ -242,7 +242,11 @@ public final class Trainer: @unchecked Sendable {
     public func writeCheckpoint(to url: URL, metadata: [String: String] = [:], metrics: [String: Evaluation] = [:]) throws {
         var meta = Checkpoint.metadata(config: config, epochs: epochsDone, metrics: metrics)
         meta.merge(metadata) { _, new in new }
-        try SafeTensorsWriter.write(checkpointTensors, metadata: meta, to: url)
+        let tensors = checkpointTensors
+        if let name = FiniteWeights.firstNonFinite(tensors) {
+            throw GPT2Error.invalidInput("training left NaN or infinite values in \(name); \(url.path) was not written")
+        }
+        try SafeTensorsWriter.write(tensors, metadata: meta, to: url)
     }
 }
 

@@ -35,6 +35,18 @@ public final class BPETokenizer: Sendable {
         return text.withUTF8 { encode(utf8: $0) }
     }
 
+    /// The first `maxTokens` ids of `encode(text)` (or all, if fewer), without reading the text
+    /// past the words they come from: a 1 MiB message costs what a context-length one does.
+    ///
+    /// Pre-tokenization runs left to right and a word's ids depend only on that word, so the ids
+    /// are exactly the first ones of `encode(text)` -- with one bound: a single word (a run of
+    /// letters, digits, punctuation or spaces) longer than `maxTokens` × 128 bytes, more than
+    /// all the tokens asked for could cover, is cut there before its merges.
+    public func encodePrefix(_ text: String, maxTokens: Int) -> [Int] {
+        var text = text
+        return text.withUTF8 { encode(utf8: $0, maxTokens: max(0, maxTokens)) }
+    }
+
     /// Ids outside `0..<vocabularySize` are skipped.
     public func decodeBytes(_ ids: [Int]) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -58,12 +70,17 @@ public final class BPETokenizer: Sendable {
         cache.removeAll()
     }
 
-    private func encode(utf8: UnsafeBufferPointer<UInt8>) -> [Int] {
+    private func encode(utf8: UnsafeBufferPointer<UInt8>, maxTokens: Int = .max) -> [Int] {
         var output: [Int] = []
-        output.reserveCapacity(utf8.count / 3 + 1)
+        output.reserveCapacity(min(utf8.count / 3 + 1, maxTokens))
         let merger = vocabulary.merger
+        // GPT-2's longest token is 128 bytes, so `maxTokens` tokens never cover more than this.
+        let (longestPiece, overflow) = maxTokens.multipliedReportingOverflow(by: WordCache.maximumPieceLength)
         var pieces = PreTokenizer(utf8: utf8)
-        while let range = pieces.next() {
+        while output.count < maxTokens, var range = pieces.next() {
+            if !overflow && range.count > longestPiece {
+                range = range.lowerBound..<(range.lowerBound + longestPiece)
+            }
             let piece = UnsafeBufferPointer(rebasing: utf8[range])
             if piece.count == 1 {
                 output.append(Int(merger.byteTokenIDs[Int(piece[0])]))
@@ -82,6 +99,7 @@ public final class BPETokenizer: Sendable {
             merger.encode(piece, into: &output)
             cache.store(Array(output[start...]), for: key)
         }
+        if output.count > maxTokens { output.removeLast(output.count - maxTokens) }
         return output
     }
 }

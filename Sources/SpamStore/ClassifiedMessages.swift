@@ -1,4 +1,3 @@
-import Checksum
 import Foundation
 import GRDB
 
@@ -30,22 +29,35 @@ extension Store {
     /// WAL is synced in order, so a label is never durable without its message.
     @discardableResult
     public func recordClassified(_ batch: [ClassifiedMessage]) throws -> [MessageID] {
-        let rows = try Self.prepare(batch)
-        return try pool.writeWithoutTransaction { db in try Self.insertWithoutFsync(rows, db) }
+        let rows = try Self.prepare(batch).map { (id: MessageID?.none, row: $0) }
+        return try pool.writeWithoutTransaction { db in
+            try Self.inJournalTransaction(db) { try Self.insert(rows, storingText: true, db) }
+        }
     }
 
     @discardableResult
     public func recordClassified(_ batch: [ClassifiedMessage]) async throws -> [MessageID] {
-        let rows = try Self.prepare(batch)
-        return try await pool.writeWithoutTransaction { db in try Self.insertWithoutFsync(rows, db) }
+        let rows = try Self.prepare(batch).map { (id: MessageID?.none, row: $0) }
+        return try await pool.writeWithoutTransaction { db in
+            try Self.inJournalTransaction(db) { try Self.insert(rows, storingText: true, db) }
+        }
     }
 
-    /// Adds a prediction to a message already stored (e.g. re-scoring by a new model).
+    /// Adds a prediction to a message already stored (e.g. re-scoring by a new model). It
+    /// becomes the message's latest prediction, which is what ``dailyStats(days:now:spamLabel:)``
+    /// and ``onlineAccuracy(modelVersion:since:)`` count.
     public func recordPrediction(_ prediction: PredictionRecord, forMessage messageID: MessageID, at predictedAt: Date = Date()) throws {
         try Self.validate(prediction)
         try pool.write { db in
-            guard try Self.messageExists(messageID, db) else { throw StoreError.unknownMessage(messageID) }
+            guard let receivedAt = try Double.fetchOne(
+                db, sql: "SELECT received_at FROM messages WHERE id = ?", arguments: [messageID])
+            else { throw StoreError.unknownMessage(messageID) }
+            let previous = try String.fetchOne(
+                db, sql: "SELECT label FROM predictions WHERE message_id = ? ORDER BY id DESC LIMIT 1", arguments: [messageID])
             try Self.insertPrediction(prediction, messageID: messageID, at: predictedAt.storeSeconds, db)
+            var counters = CounterChanges()
+            counters.countLatestPrediction(receivedAt: receivedAt, from: previous, to: prediction.label)
+            try counters.write(db)
         }
     }
 
@@ -57,8 +69,19 @@ extension Store {
         try await pool.read { db in try Self.messageExists(id, db) }
     }
 
+    /// The message with this id; its text is nil once dropped (by retention, or never stored).
     public func message(_ id: MessageID) throws -> StoredMessage? {
-        try pool.read { db in try StoredMessage.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id]) }
+        try pool.read { db in
+            try StoredMessage.fetchOne(
+                db,
+                sql: """
+                    SELECT m.id, m.sha256, m.received_at, m.peer_pid, m.peer_uid, m.peer_gid, m.text_dropped_at,
+                           \(MessageTextSQL.text) AS text
+                    FROM messages m \(MessageTextSQL.joins)
+                    WHERE m.id = ?
+                    """,
+                arguments: [id])
+        }
     }
 
     /// A message's predictions, oldest first.
@@ -75,60 +98,96 @@ extension Store {
     struct MessageRow: Sendable {
         var text: String
         var sha256: String
+        /// UTF-8 size of `text`.
+        var textBytes: Int
         var receivedAt: Double
         var peer: Peer?
         var prediction: PredictionRecord?
+
+        init(text: String, sha256: String, receivedAt: Double, peer: Peer?, prediction: PredictionRecord?) {
+            self.text = text
+            self.sha256 = sha256
+            textBytes = text.utf8.count
+            self.receivedAt = receivedAt
+            self.peer = peer
+            self.prediction = prediction
+        }
     }
 
     static func prepare(_ batch: [ClassifiedMessage]) throws -> [MessageRow] {
-        try batch.map { item in
+        var hasher = BatchTextHasher()
+        return try batch.map { item in
             try validate(item.prediction)
             return MessageRow(
-                text: item.text, sha256: SHA256.hex(item.text), receivedAt: item.receivedAt.storeSeconds,
+                text: item.text, sha256: hasher.sha256(item.text), receivedAt: item.receivedAt.storeSeconds,
                 peer: item.peer, prediction: item.prediction)
         }
     }
 
-    private static func insertWithoutFsync(_ rows: [MessageRow], _ db: Database) throws -> [MessageID] {
-        try inTransactionWithoutFsync(db) { try insert(rows, db) }
-    }
-
     /// Runs `body` in one transaction at `synchronous = NORMAL` (see ``recordClassified(_:)``
     /// for why), then sets FULL again for whatever comes next on this connection, whether
-    /// the transaction committed or not.
-    static func inTransactionWithoutFsync<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+    /// the transaction committed or not. `durable`: at FULL, fsynced like every other write.
+    static func inJournalTransaction<T>(_ db: Database, durable: Bool = false, _ body: () throws -> T) throws -> T {
         var value: T?
-        let outcome = Result {
+        func transaction() throws {
             try db.inTransaction(.immediate) {
                 value = try body()
                 return .commit
             }
         }
-        try db.execute(sql: "PRAGMA synchronous = FULL")
-        try outcome.get()
+        if durable {
+            try transaction()
+        } else {
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            let outcome = Result { try transaction() }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try outcome.get()
+        }
         return value!
     }
 
-    static func insert(_ rows: [MessageRow], _ db: Database) throws -> [MessageID] {
-        var ids: [MessageID] = []
-        ids.reserveCapacity(rows.count)
-        for row in rows {
-            let id = try insertMessage(row, db)
-            if let prediction = row.prediction {
-                try insertPrediction(prediction, messageID: id, at: row.receivedAt, db)
-            }
-            ids.append(id)
-        }
+    /// Inserts messages and their predictions, under the given ids (nil: the next
+    /// AUTOINCREMENT id), with the counters they change. Returns the ids in order.
+    static func insert(
+        _ rows: [(id: MessageID?, row: MessageRow)], storingText: Bool, _ db: Database
+    ) throws -> [MessageID] {
+        var counters = CounterChanges()
+        let ids = try rows.map { id, row in try insertMessage(row, id: id, storingText: storingText, &counters, db) }
+        try counters.write(db)
         return ids
     }
 
-    static func insertMessage(_ row: MessageRow, _ db: Database) throws -> MessageID {
+    /// One message, its text (see ``TextPlacement``; none when `storingText` is false) and its
+    /// prediction. A message stored without its text reads like one whose text retention
+    /// dropped at the moment it arrived: text nil, `textDroppedAt` its received time.
+    static func insertMessage(
+        _ row: MessageRow, id: MessageID?, storingText: Bool, _ counters: inout CounterChanges, _ db: Database
+    ) throws -> MessageID {
+        var ownText: String?
+        switch TextPlacement(storingText: storingText, bytes: row.textBytes) {
+        case .shared:
+            try storeText(row.text, sha256: row.sha256, bytes: row.textBytes, receivedAt: row.receivedAt, &counters, db)
+        case .own:
+            ownText = row.text
+            counters.countStoredText(bytes: row.textBytes)
+        case .none:
+            break
+        }
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO messages (text, sha256, received_at, peer_pid, peer_uid, peer_gid) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO messages (id, text, sha256, received_at, peer_pid, peer_uid, peer_gid, text_dropped_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [row.text, row.sha256, row.receivedAt, row.peer?.pid, row.peer?.uid, row.peer?.gid])
-        return db.lastInsertedRowID
+        try statement.execute(arguments: [
+            id, ownText, row.sha256, row.receivedAt, row.peer?.pid, row.peer?.uid, row.peer?.gid,
+            storingText ? nil : row.receivedAt,
+        ])
+        let messageID = db.lastInsertedRowID
+        counters.countMessage(receivedAt: row.receivedAt)
+        if let prediction = row.prediction {
+            try insertPrediction(prediction, messageID: messageID, at: row.receivedAt, db)
+            counters.countLatestPrediction(receivedAt: row.receivedAt, from: nil, to: prediction.label)
+        }
+        return messageID
     }
 
     static func insertPrediction(_ prediction: PredictionRecord, messageID: MessageID, at predictedAt: Double, _ db: Database) throws {

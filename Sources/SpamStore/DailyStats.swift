@@ -7,7 +7,8 @@ public struct DailyStats: Sendable, Equatable {
     public var day: String
     /// Messages received that day.
     public var messages: Int
-    /// Of those, how many the latest prediction called spam.
+    /// Of those, how many the latest prediction called spam (a re-score with
+    /// ``Store/recordPrediction(_:forMessage:at:)`` moves a message between labels).
     public var spam: Int
     /// Corrections made that day (label events from the `correct` op, withdrawals excluded).
     public var corrections: Int
@@ -15,60 +16,53 @@ public struct DailyStats: Sendable, Equatable {
 
 extension Store {
     /// The last `days` UTC days up to `now`, oldest first, days without traffic included as zeros.
+    ///
+    /// Reads the per-day counters (schema v4) and the label events of the period, so its cost
+    /// depends on `days` and the number of labels, not on how many messages are stored.
     public func dailyStats(days: Int, now: Date = Date(), spamLabel: String = "spam") throws -> [DailyStats] {
         guard days > 0 else { throw StoreError.invalidArgument("days must be positive, not \(days)") }
-        let secondsPerDay = 86_400.0
-        let today = (now.storeSeconds / secondsPerDay).rounded(.down) * secondsPerDay
-        let start = today - Double(days - 1) * secondsPerDay
+        let today = UTCDay(containing: now.storeSeconds)
+        let first = UTCDay(number: today.number - Int64(days - 1))
+        let range: StatementArguments = [first.number, today.number]
 
-        let (traffic, corrections) = try pool.read { db in
-            let traffic = try Row.fetchAll(
-                db,
-                sql: """
-                    WITH latest AS (
-                        SELECT message_id, label, max(id) FROM predictions GROUP BY message_id
-                    )
-                    SELECT date(m.received_at, 'unixepoch') AS day, count(*) AS messages,
-                           coalesce(sum(latest.label = ?2), 0) AS spam
-                    FROM messages m LEFT JOIN latest ON latest.message_id = m.id
-                    WHERE m.received_at >= ?1
-                    GROUP BY day
-                    """,
-                arguments: [start, spamLabel])
-            let corrections = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT date(created_at, 'unixepoch') AS day, count(*) AS corrections FROM labels
-                    WHERE created_at >= ? AND source = 'correction' AND label IS NOT NULL
-                    GROUP BY day
-                    """,
-                arguments: [start])
-            return (traffic, corrections)
+        let (messages, spam, corrections) = try pool.read { db in
+            (
+                try Self.countsByDay(DailyStatsSQL.messages, range, db),
+                try Self.countsByDay(DailyStatsSQL.latestPredictions, range + [spamLabel], db),
+                try Self.countsByDay(DailyStatsSQL.corrections, [first.start, today.start + UTCDay.seconds], db)
+            )
         }
-
-        var byDay: [String: DailyStats] = [:]
-        var order: [String] = []
-        for index in 0..<days {
-            let day = Self.utcDay(start + Double(index) * secondsPerDay)
-            order.append(day)
-            byDay[day] = DailyStats(day: day, messages: 0, spam: 0, corrections: 0)
+        return (0..<Int64(days)).map { offset in
+            let day = first.number + offset
+            return DailyStats(
+                day: UTCDay(number: day).isoDate, messages: messages[day] ?? 0, spam: spam[day] ?? 0,
+                corrections: corrections[day] ?? 0)
         }
-        for row in traffic {
-            let day: String = row["day"]
-            byDay[day]?.messages = row["messages"]
-            byDay[day]?.spam = row["spam"]
-        }
-        for row in corrections {
-            let day: String = row["day"]
-            byDay[day]?.corrections = row["corrections"]
-        }
-        return order.compactMap { byDay[$0] }
     }
 
-    private static func utcDay(_ seconds: Double) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date(storeSeconds: seconds))
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+    private static func countsByDay(_ sql: String, _ arguments: StatementArguments, _ db: Database) throws -> [Int64: Int] {
+        var counts: [Int64: Int] = [:]
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            counts[row[0]] = row[1]
+        }
+        return counts
     }
+}
+
+/// The queries behind ``Store/dailyStats(days:now:spamLabel:)``; each yields (day number, count).
+enum DailyStatsSQL {
+    /// Arguments: first and last day.
+    static let messages = "SELECT day, messages FROM daily_message_counts WHERE day BETWEEN ? AND ?"
+
+    /// Messages per day whose latest prediction has a label. Arguments: first and last day, label.
+    static let latestPredictions = """
+        SELECT day, messages FROM daily_prediction_counts WHERE day BETWEEN ? AND ? AND label = ?
+        """
+
+    /// Label events from the `correct` op, withdrawals excluded. Arguments: start and end (Unix seconds).
+    static let corrections = """
+        SELECT \(UTCDay.sql("created_at")) AS day, count(*) FROM labels
+        WHERE created_at >= ? AND created_at < ? AND source = 'correction' AND label IS NOT NULL
+        GROUP BY day
+        """
 }

@@ -18,14 +18,7 @@ extension Store {
     /// superseded or withdrawn since does not count: only what a run would now train on.
     public func newLabelCounts(since time: Date?) throws -> LabelCounts {
         let rows = try pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT label, count(*) AS n FROM labels
-                    WHERE superseded_at IS NULL AND label IS NOT NULL AND created_at > ?
-                    GROUP BY label
-                    """,
-                arguments: [time?.storeSeconds ?? -Double.infinity])
+            try Row.fetchAll(db, sql: Self.newLabelCountsSQL, arguments: [time?.storeSeconds ?? -Double.infinity])
         }
         var counts = LabelCounts(total: 0, byLabel: [:])
         for row in rows {
@@ -35,6 +28,13 @@ extension Store {
         }
         return counts
     }
+
+    /// Current labels by label, created after the argument. Reads only labels.
+    static let newLabelCountsSQL = """
+        SELECT label, count(*) AS n FROM labels
+        WHERE superseded_at IS NULL AND label IS NOT NULL AND created_at > ?
+        GROUP BY label
+        """
 
     /// ``newLabelCounts(since:)`` since the start of the latest successful training run
     /// (labels added while it ran count as new: it may not have seen them), or all

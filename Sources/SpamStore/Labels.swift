@@ -1,4 +1,3 @@
-import Checksum
 import Foundation
 import GRDB
 
@@ -133,10 +132,10 @@ extension Store {
 
     private static func prepare(_ items: [LabeledText], peer: Peer?, at time: Date) throws -> [(MessageRow, String)] {
         let seconds = time.storeSeconds
+        var hasher = BatchTextHasher()
         return try items.map { item in
             try LabelName.validate(item.label)
-            let message = MessageRow(
-                text: item.text, sha256: SHA256.hex(item.text), receivedAt: seconds, peer: peer, prediction: nil)
+            let message = MessageRow(text: item.text, sha256: hasher.sha256(item.text), receivedAt: seconds, peer: peer, prediction: nil)
             return (message, item.label)
         }
     }
@@ -144,12 +143,15 @@ extension Store {
     private static func insertLabeled(
         _ rows: [(MessageRow, String)], source: LabelSource, peerUID: UInt32?, _ db: Database
     ) throws -> [MessageID] {
-        try rows.map { message, label in
-            let id = try insertMessage(message, db)
+        var counters = CounterChanges()
+        let ids = try rows.map { message, label in
+            let id = try insertMessage(message, id: nil, storingText: true, &counters, db)
             try db.cachedStatement(sql: """
                 INSERT INTO labels (message_id, label, source, peer_uid, created_at) VALUES (?, ?, ?, ?, ?)
                 """).execute(arguments: [id, label, source.rawValue, peerUID, message.receivedAt])
             return id
         }
+        try counters.write(db)
+        return ids
     }
 }

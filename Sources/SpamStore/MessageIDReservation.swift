@@ -16,16 +16,33 @@ extension Store {
     }
 
     /// Records classified messages under ids from ``reserveMessageIDs(count:)``, in one
-    /// transaction: all or nothing. `ids[i]` is the id of `batch[i]`. Like
-    /// ``recordClassified(_:)``, the commit does not wait for fsync.
-    public func recordClassified(_ batch: [ClassifiedMessage], ids: [MessageID]) throws {
+    /// transaction: all or nothing. `ids[i]` is the id of `batch[i]`.
+    ///
+    /// - Parameters:
+    ///   - storingText: false stores the messages, their hashes and predictions but not their
+    ///     texts (what the daemon does when the disk is nearly full). Such a message reads as
+    ///     text nil with `textDroppedAt` equal to its received time, as if retention had
+    ///     dropped its text on arrival, even when the same text is stored for another message.
+    ///     Stats and accuracy count it like any other; training skips it.
+    ///   - durable: false (the default) commits without waiting for fsync, like
+    ///     ``recordClassified(_:)``; true fsyncs the commit like every other write, for a
+    ///     caller that answers only once its predictions are on disk.
+    public func recordClassified(
+        _ batch: [ClassifiedMessage], ids: [MessageID], storingText: Bool = true, durable: Bool = false
+    ) throws {
         let rows = try Self.prepareReserved(batch, ids: ids)
-        try pool.writeWithoutTransaction { db in try Self.inTransactionWithoutFsync(db) { try Self.insertReserved(rows, db) } }
+        try pool.writeWithoutTransaction { db in
+            try Self.inJournalTransaction(db, durable: durable) { _ = try Self.insert(rows, storingText: storingText, db) }
+        }
     }
 
-    public func recordClassified(_ batch: [ClassifiedMessage], ids: [MessageID]) async throws {
+    public func recordClassified(
+        _ batch: [ClassifiedMessage], ids: [MessageID], storingText: Bool = true, durable: Bool = false
+    ) async throws {
         let rows = try Self.prepareReserved(batch, ids: ids)
-        try await pool.writeWithoutTransaction { db in try Self.inTransactionWithoutFsync(db) { try Self.insertReserved(rows, db) } }
+        try await pool.writeWithoutTransaction { db in
+            try Self.inJournalTransaction(db, durable: durable) { _ = try Self.insert(rows, storingText: storingText, db) }
+        }
     }
 
     private static func reserveMessageIDs(count: Int64, _ db: Database) throws -> ClosedRange<MessageID> {
@@ -43,22 +60,12 @@ extension Store {
         return first...last
     }
 
-    private static func prepareReserved(_ batch: [ClassifiedMessage], ids: [MessageID]) throws -> [(MessageID, MessageRow)] {
+    private static func prepareReserved(
+        _ batch: [ClassifiedMessage], ids: [MessageID]
+    ) throws -> [(id: MessageID?, row: MessageRow)] {
         guard batch.count == ids.count else {
             throw StoreError.invalidArgument("\(batch.count) messages but \(ids.count) ids")
         }
-        return Array(zip(ids, try prepare(batch)))
-    }
-
-    private static func insertReserved(_ rows: [(MessageID, MessageRow)], _ db: Database) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO messages (id, text, sha256, received_at, peer_pid, peer_uid, peer_gid) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        for (id, row) in rows {
-            try statement.execute(arguments: [id, row.text, row.sha256, row.receivedAt, row.peer?.pid, row.peer?.uid, row.peer?.gid])
-            if let prediction = row.prediction {
-                try insertPrediction(prediction, messageID: id, at: row.receivedAt, db)
-            }
-        }
+        return zip(ids, try prepare(batch)).map { (id: $0, row: $1) }
     }
 }

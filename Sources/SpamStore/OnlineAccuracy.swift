@@ -15,27 +15,28 @@ public struct OnlineAccuracy: Sendable, Equatable {
 extension Store {
     /// Compares each message's latest prediction with its current label. Only messages that
     /// were classified and later labeled count; a withdrawn label takes the message out.
+    ///
+    /// Driven by the current labels: one index lookup per labeled message, whatever the
+    /// number of predictions stored.
     /// - Parameters:
     ///   - modelVersion: only predictions by this model (nil: all).
     ///   - since: only messages received after this (nil: all time).
     public func onlineAccuracy(modelVersion: String? = nil, since: Date? = nil) throws -> OnlineAccuracy {
         try pool.read { db in
-            // max(id) picks the latest prediction; SQLite returns the other bare columns
-            // from that same row.
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    WITH latest AS (
-                        SELECT message_id, label, model_version, max(id) FROM predictions GROUP BY message_id
-                    )
-                    SELECT count(*) AS reviewed, coalesce(sum(latest.label != l.label), 0) AS wrong
-                    FROM latest
-                    JOIN labels l ON l.message_id = latest.message_id AND l.superseded_at IS NULL AND l.label IS NOT NULL
-                    JOIN messages m ON m.id = latest.message_id
-                    WHERE (?1 IS NULL OR latest.model_version = ?1) AND (?2 IS NULL OR m.received_at > ?2)
-                    """,
-                arguments: [modelVersion, since?.storeSeconds])!
+            let row = try Row.fetchOne(db, sql: OnlineAccuracySQL.reviewedAndWrong, arguments: [modelVersion, since?.storeSeconds])!
             return OnlineAccuracy(reviewed: row["reviewed"], wrong: row["wrong"])
         }
     }
+}
+
+enum OnlineAccuracySQL {
+    /// Arguments: model version or NULL, received-after time or NULL.
+    static let reviewedAndWrong = """
+        SELECT count(*) AS reviewed, coalesce(sum(p.label != l.label), 0) AS wrong
+        FROM labels l
+        JOIN predictions p ON p.id = (SELECT max(id) FROM predictions WHERE message_id = l.message_id)
+        JOIN messages m ON m.id = l.message_id
+        WHERE l.superseded_at IS NULL AND l.label IS NOT NULL
+          AND (?1 IS NULL OR p.model_version = ?1) AND (?2 IS NULL OR m.received_at > ?2)
+        """
 }

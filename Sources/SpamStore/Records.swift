@@ -1,14 +1,16 @@
 import Foundation
 import GRDB
 
-/// A stored message. `text` is nil once retention has dropped it; the hash stays.
+/// A stored message. `text` is nil once retention has dropped it, or when it was recorded
+/// without its text (``Store/recordClassified(_:ids:storingText:)``); the hash stays.
 public struct StoredMessage: Sendable, Equatable {
     public var id: MessageID
     public var text: String?
     public var sha256: String
     public var receivedAt: Date
     public var peer: Peer?
-    /// When retention dropped the text, if it did.
+    /// When retention dropped the text, if it did; the received time for a message recorded
+    /// without its text.
     public var textDroppedAt: Date?
 }
 

@@ -4,13 +4,16 @@ import GRDB
 /// in the field is only ever moved forward by appending new ones.
 enum StoreSchema {
     /// Identifiers in the order they apply.
-    static let migrationIdentifiers = ["v1-core-tables", "v2-retention-and-stats", "v3-retraining"]
+    static let migrationIdentifiers = [
+        "v1-core-tables", "v2-retention-and-stats", "v3-retraining", "v4-distinct-texts-and-counters",
+    ]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(migrationIdentifiers[0], migrate: createCoreTables)
         migrator.registerMigration(migrationIdentifiers[1], migrate: addRetentionAndStats)
         migrator.registerMigration(migrationIdentifiers[2], migrate: addRetraining)
+        migrator.registerMigration(migrationIdentifiers[3], migrate: addDistinctTextsAndCounters)
         return migrator
     }
 

@@ -59,9 +59,10 @@ extension Store {
         }
         let rows = try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT m.id, m.text, m.sha256, l.label, l.peer_uid
+                SELECT m.id, \(MessageTextSQL.text) AS text, m.sha256, l.label, l.peer_uid
                 FROM labels l JOIN messages m ON m.id = l.message_id
-                WHERE l.superseded_at IS NULL AND l.label IS NOT NULL AND m.text IS NOT NULL
+                \(MessageTextSQL.joins)
+                WHERE l.superseded_at IS NULL AND l.label IS NOT NULL AND \(MessageTextSQL.text) IS NOT NULL
                 ORDER BY l.id
                 """)
         }

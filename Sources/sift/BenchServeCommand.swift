@@ -38,6 +38,9 @@ struct BenchServeCommand: AsyncParsableCommand {
 
     @OptionGroup var random: RandomModelOptions
 
+    @Flag(help: "Run siftd with journal.durable: each reply waits for its prediction's fsynced commit.")
+    var durable = false
+
     @Flag(help: "Print one JSON object instead of a summary.")
     var json = false
 
@@ -63,7 +66,7 @@ struct BenchServeCommand: AsyncParsableCommand {
         let ratio = served.messagesPerSecond / engine
         let figures: [String: Any] = [
             "model": "random \(random.shape)", "threads": threads, "clients": clients, "messages": texts.count,
-            "batch_size": batchSize,
+            "batch_size": batchSize, "durable": durable,
             "engine_messages_per_second": engine,
             "served_messages_per_second": served.messagesPerSecond,
             "served_seconds": served.seconds,
@@ -76,11 +79,11 @@ struct BenchServeCommand: AsyncParsableCommand {
             return
         }
         print(String(format: """
-            serve: random %@ over a Unix socket, %d clients, %d texts, batches of %d, %d BLAS threads
+            serve: random %@ over a Unix socket, %d clients, %d texts, batches of %d, %d BLAS threads%@
               engine alone (batched): %.1f messages/s
               siftd:                  %.1f messages/s (%.0f%% of the engine; goal ≥ 90%%: %@)
               latency: p50 %.0f ms, p99 %.0f ms; errors: %d
-            """, random.shape, clients, texts.count, batchSize, threads, engine, served.messagesPerSecond, ratio * 100,
+            """, random.shape, clients, texts.count, batchSize, threads, durable ? ", journal.durable" : "", engine, served.messagesPerSecond, ratio * 100,
             ratio >= 0.9 ? "met" : "NOT met", served.p50 * 1000, served.p99 * 1000, served.errors))
     }
 
@@ -124,6 +127,7 @@ struct BenchServeCommand: AsyncParsableCommand {
         config.stateDirectory = directory + "/state"
         config.batching.maxBatchSize = batchSize
         config.model.threads = threads
+        config.journal.durable = durable
         config.limits.maxConnections = max(clients + 8, config.limits.maxConnections)
         let quiet = Logger(label: "sift-bench") { _ in SwiftLogNoOpLogHandler() }
         let daemon = try await Daemon.start(

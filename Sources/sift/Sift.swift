@@ -11,5 +11,5 @@ struct Sift: AsyncParsableCommand {
                       PrepareDataCommand.self, TrainCommand.self, EvalCommand.self, InitModelCommand.self,
                       ClassifyCommand.self, CorrectCommand.self, LabelCommand.self, ForgetCommand.self,
                       StatsCommand.self, HealthCommand.self, ModelsCommand.self, RetrainCommand.self, RollbackCommand.self,
-                      MetricsCommand.self])
+                      MetricsCommand.self, BackupCommand.self])
 }

@@ -1,3 +1,6 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import XCTest
 @testable import SiftDaemon
 
@@ -33,12 +36,37 @@ final class AuthorizationPolicyTests: XCTestCase {
         XCTAssertFalse(AuthorizationPolicy(allowOwnUID: false, ownUID: 1000).allows(alice, toRun: "rollback"))
     }
 
-    func testSupplementaryGroupsOfTheCurrentProcessAreRead() {
-        let own = PeerCredentials.supplementaryGroups(of: getpid())
+    func testPeerGroupListsEndWhereTheZeroPaddingStarts() {
+        typealias Buffer = PeerCredentials.GroupBuffer
+        XCTAssertEqual(Buffer.groups(fromZeroPadded: [27, 100, 1000, 0, 0]), [27, 100, 1000])
+        XCTAssertEqual(Buffer.groups(fromZeroPadded: [0, 27, 100, 0, 0]), [0, 27, 100])
+        XCTAssertEqual(Buffer.groups(fromZeroPadded: [0, 0, 0]), [], "a lone gid 0 cannot be told from padding: left out (deny, never allow)")
+        XCTAssertEqual(Buffer.groups(fromZeroPadded: [5]), [5])
+    }
+
+    /// SO_PEERGROUPS on a real connection: the peer's supplementary groups are this process's.
+    func testSupplementaryGroupsOfAConnectedPeerComeFromTheKernel() async throws {
+        let directory = try ShortTemporaryDirectory()
+        let path = directory.file("groups.sock")
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let seen = NIOLockedValueBox<PeerCredentials?>(nil)
+        let server = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                PeerCredentials.of(channel).map { peer in seen.withLockedValue { $0 = peer } }
+            }
+            .bind(unixDomainSocketPath: path).get()
+        let client = try LineClient(socketPath: path)
+        for _ in 0..<500 where seen.withLockedValue({ $0 }) == nil { usleep(10_000) }
         var count = getgroups(0, nil)
         var groups = [gid_t](repeating: 0, count: Int(max(count, 1)))
         count = getgroups(count, &groups)
-        XCTAssertEqual(Set(own), Set(groups.prefix(Int(max(count, 0)))))
-        XCTAssertEqual(PeerCredentials.supplementaryGroups(of: -1), [])
+        let own = Set(groups.prefix(Int(max(count, 0))))
+        let peer = try XCTUnwrap(seen.withLockedValue { $0 })
+        XCTAssertEqual(peer.uid, getuid())
+        XCTAssertEqual(peer.pid, getpid())
+        XCTAssertEqual(Set(peer.supplementaryGroups), own.count == 1 && own.first == 0 ? [] : own)
+        withExtendedLifetime(client) {}
+        try await server.close()
+        try await group.shutdownGracefully()
     }
 }

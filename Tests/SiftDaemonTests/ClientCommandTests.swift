@@ -1,4 +1,5 @@
 import Foundation
+import SpamStore
 import XCTest
 @testable import SiftDaemon
 
@@ -71,5 +72,24 @@ final class ClientCommandTests: XCTestCase {
         let unreachable = try BuiltExecutable.run(sift, ["health", "--socket", fixture.directory.file("nobody.sock")])
         XCTAssertEqual(unreachable.status, 3)
         XCTAssertTrue(unreachable.errors.contains("cannot connect"), unreachable.errors)
+    }
+
+    /// `sift backup` copies the store of a running daemon: the copy opens and holds what was
+    /// acknowledged before it started; a missing state directory is a clear error.
+    func testBackupCopiesTheStoreOfARunningDaemon() async throws {
+        let client = try fixture.connect()
+        let id = try XCTUnwrap(try client.call(["op": "classify", "text": "back me up"])["message_id"]?.intValue)
+        _ = try client.call(["op": "correct", "message_id": .int(id), "label": "spam"])  // waits for the journal
+        let copy = fixture.directory.file("backup.sqlite")
+        let result = try run(["backup", "--state-dir", fixture.config.stateDirectory, copy])
+        XCTAssertEqual(result.status, 0, result.errors)
+        XCTAssertEqual(try client.call(["op": "health"])["status"], .string("ok"), "the daemon kept serving")
+        let restored = try Store(path: copy)
+        XCTAssertEqual(try restored.message(id)?.text, "back me up")
+        try restored.close()
+
+        let missing = try run(["backup", "--state-dir", fixture.directory.file("nowhere"), copy])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.errors.contains("no store at"), missing.errors)
     }
 }

@@ -136,7 +136,10 @@ final class FlowControlTests: XCTestCase {
     }
 
     func testConnectionsOverTheLimitAreToldAndClosed() async throws {
-        let fixture = try await start { $0.limits.maxConnections = 2 }
+        let fixture = try await start {
+            $0.limits.maxConnections = 2
+            $0.limits.reservedConnections = 0
+        }
         let first = try fixture.connect()
         let second = try fixture.connect()
         // An answer means the daemon has accepted (and counted) that connection.

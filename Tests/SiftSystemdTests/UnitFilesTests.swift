@@ -53,10 +53,33 @@ final class UnitFilesTests: XCTestCase {
                      "MemoryDenyWriteExecute=yes", "CapabilityBoundingSet=\n", "UMask=0077", "SystemCallFilter=@system-service"] {
             XCTAssertTrue(text.contains(line), "siftd.service lacks \(line)")
         }
+        XCTAssertTrue(text.contains("RestartPreventExitStatus=78"), "a bad config (exit 78) must not restart-loop")
         let socket = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("systemd/siftd.socket"), encoding: .utf8)
         XCTAssertTrue(socket.contains("ListenStream=/run/sift/siftd.sock"))
         XCTAssertTrue(socket.contains("SocketMode=0660"))
         let timer = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("systemd/sift-retrain.timer"), encoding: .utf8)
         XCTAssertTrue(timer.contains("Persistent=true"))
+    }
+
+    /// The unit's limits leave room for what the shipped config allows: a socket per connection
+    /// (plus the reserve) and the store, model and trainer files; memory high below max.
+    func testServiceLimitsFitTheShippedConfig() throws {
+        let root = SharedFixtures.packageRoot
+        let unit = try String(contentsOf: root.appendingPathComponent("systemd/siftd.service"), encoding: .utf8)
+        let config = try String(contentsOf: root.appendingPathComponent("config/siftd.yaml"), encoding: .utf8)
+        func value(_ key: String, in text: String, separator: Character) -> String? {
+            text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .first { $0.hasPrefix(key + String(separator)) }
+                .map { String($0.dropFirst(key.count + 1)).trimmingCharacters(in: .whitespaces) }
+        }
+        func gigabytes(_ text: String?) -> Int? { text.flatMap { $0.hasSuffix("G") ? Int($0.dropLast()) : nil } }
+        let files = try XCTUnwrap(value("LimitNOFILE", in: unit, separator: "=").flatMap { Int($0) })
+        let connections = try XCTUnwrap(value("max_connections", in: config, separator: ":").flatMap { Int($0) })
+        let reserved = try XCTUnwrap(value("reserved_connections", in: config, separator: ":").flatMap { Int($0) })
+        XCTAssertGreaterThanOrEqual(files, connections + reserved + 64)
+        let high = try XCTUnwrap(gigabytes(value("MemoryHigh", in: unit, separator: "=")))
+        let max = try XCTUnwrap(gigabytes(value("MemoryMax", in: unit, separator: "=")))
+        XCTAssertLessThan(high, max)
+        XCTAssertNotNil(value("TasksMax", in: unit, separator: "=").flatMap { Int($0) })
     }
 }

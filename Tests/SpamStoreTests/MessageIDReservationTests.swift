@@ -47,4 +47,14 @@ final class MessageIDReservationTests: StoreTestCase {
         XCTAssertThrowsError(try store.recordClassified([classified("a")], ids: [ids.lowerBound, ids.upperBound]))
         XCTAssertThrowsError(try store.reserveMessageIDs(count: 0))
     }
+
+    /// `durable` commits at `synchronous = FULL`, the writer's setting, and leaves it there.
+    func testDurableBatchesAreRecordedLikeOthers() throws {
+        let ids = Array(try store.reserveMessageIDs(count: 2))
+        try store.recordClassified([classified("durable", label: "spam"), classified(longText("durable"))], ids: ids, durable: true)
+        XCTAssertEqual(try store.message(ids[0])?.text, "durable")
+        XCTAssertEqual(try store.message(ids[1])?.text, longText("durable"))
+        XCTAssertEqual(try store.predictions(forMessage: ids[0]).map(\.prediction.label), ["spam"])
+        XCTAssertEqual(try store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }, 2)
+    }
 }

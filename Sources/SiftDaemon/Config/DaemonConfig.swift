@@ -29,6 +29,9 @@ public struct DaemonConfig: Sendable, Equatable {
         public var maxBatchSize = 32
         /// How long the first text of a batch may wait for others while the model is idle.
         public var maxDelayMilliseconds = 5
+        /// Tokens in one forward pass at most (a single longer text still runs alone): bounds how
+        /// long a batch takes, which is what the watchdog and every waiting client see.
+        public var maxBatchTokens = 4096
     }
 
     public struct Journal: Sendable, Equatable {
@@ -36,14 +39,42 @@ public struct DaemonConfig: Sendable, Equatable {
         public var maxDelayMilliseconds = 20
         /// Message ids reserved (durably) at a time.
         public var idBlock = 1024
+        /// Answer `classify` only once its prediction is committed (and fsynced): nothing
+        /// acknowledged is lost even to a power cut, at a cost in throughput (docs/operations.md).
+        public var durable = false
+        /// Predictions kept in memory while the store cannot write them (a full disk), retried
+        /// with backoff; past this, `classify` is refused with `overloaded` rather than lose more.
+        public var maxPendingBytes = 256 << 20
+    }
+
+    /// What the store keeps, and for how long.
+    public struct Storage: Sendable, Equatable {
+        /// Days the text of an unlabelled message is kept; labels, hashes and predictions stay. 0: forever.
+        public var textRetentionDays = 30
+        /// Below this much free space in the state directory, message texts are no longer stored
+        /// (predictions still are) and `health` says `degraded`.
+        public var minFreeBytes: Int64 = 256 << 20
+        /// How often retention runs and the storage figures are refreshed.
+        public var checkIntervalSeconds = 600
     }
 
     public struct Limits: Sendable, Equatable {
         public var maxLineBytes = 1 << 20
         public var maxConnections = 256
         public var maxPendingPerConnection = 1024
-        /// 0: never close idle connections.
+        /// 0: never close idle connections. Only complete requests count as activity.
         public var idleTimeoutSeconds = 300
+        /// Connections one uid may hold open.
+        public var maxConnectionsPerUID = 64
+        /// Extra connections, beyond `maxConnections`, kept for root and the daemon's own user
+        /// (so `sift health` works while others hold every slot).
+        public var reservedConnections = 4
+        /// Requests read and not yet answered, all connections (`health` and `metrics` exempt).
+        public var maxInFlight = 8192
+        /// Their bytes: request lines plus replies not yet taken by the client.
+        public var maxInFlightBytes = 64 << 20
+        /// Requests one uid may have in flight, all its connections together.
+        public var maxInFlightPerUID = 4096
     }
 
     /// The retraining loop (docs/operations.md, "Retraining").
@@ -109,6 +140,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var batching = Batching()
     public var journal = Journal()
     public var limits = Limits()
+    public var storage = Storage()
     public var authorization = AuthorizationPolicy()
     public var retrain = Retrain()
     public var drainTimeoutSeconds = 30

@@ -113,16 +113,32 @@ public struct DaemonConfigLoader: Sendable {
 
         config.batching.maxBatchSize = try values.int("batching.max_batch_size", default: config.batching.maxBatchSize, in: 1...1024)
         config.batching.maxDelayMilliseconds = try values.int("batching.max_delay_ms", default: config.batching.maxDelayMilliseconds, in: 0...10_000)
+        config.batching.maxBatchTokens = try values.int("batching.max_batch_tokens", default: config.batching.maxBatchTokens, in: 1...1_000_000)
 
         config.journal.maxBatch = try values.int("journal.max_batch", default: config.journal.maxBatch, in: 1...100_000)
         config.journal.maxDelayMilliseconds = try values.int("journal.max_delay_ms", default: config.journal.maxDelayMilliseconds, in: 0...60_000)
         config.journal.idBlock = try values.int("journal.id_block", default: config.journal.idBlock, in: 1...1_000_000)
+        config.journal.durable = try values.bool("journal.durable", default: config.journal.durable)
+        config.journal.maxPendingBytes = try values.int("journal.max_pending_mb", default: config.journal.maxPendingBytes >> 20, in: 1...1_000_000) << 20
+
+        config.storage.textRetentionDays = try values.int(
+            "storage.text_retention_days", default: config.storage.textRetentionDays, in: 0...36_500)
+        config.storage.minFreeBytes = Int64(try values.int(
+            "storage.min_free_mb", default: Int(config.storage.minFreeBytes >> 20), in: 0...100_000_000)) << 20
+        config.storage.checkIntervalSeconds = try values.duration(
+            "storage.check_interval", default: config.storage.checkIntervalSeconds, in: 1...86_400)
 
         config.limits.maxLineBytes = try values.int("limits.max_line_bytes", default: config.limits.maxLineBytes, in: 64...(1 << 30))
         config.limits.maxConnections = try values.int("limits.max_connections", default: config.limits.maxConnections, in: 1...100_000)
         config.limits.maxPendingPerConnection = try values.int(
             "limits.max_pending_per_connection", default: config.limits.maxPendingPerConnection, in: 1...1_000_000)
         config.limits.idleTimeoutSeconds = try values.int("limits.idle_timeout_seconds", default: config.limits.idleTimeoutSeconds, in: 0...604_800)
+        let l = config.limits
+        config.limits.maxConnectionsPerUID = try values.int("limits.max_connections_per_uid", default: l.maxConnectionsPerUID, in: 1...100_000)
+        config.limits.reservedConnections = try values.int("limits.reserved_connections", default: l.reservedConnections, in: 0...1000)
+        config.limits.maxInFlight = try values.int("limits.max_in_flight", default: l.maxInFlight, in: 1...10_000_000)
+        config.limits.maxInFlightBytes = try values.int("limits.max_in_flight_bytes", default: l.maxInFlightBytes, in: 4096...(1 << 40))
+        config.limits.maxInFlightPerUID = try values.int("limits.max_in_flight_per_uid", default: l.maxInFlightPerUID, in: 1...10_000_000)
 
         config.authorization.allowOwnUID = try values.bool("authorization.allow_own_uid", default: config.authorization.allowOwnUID)
         for operation in AuthorizationPolicy.guardedOperations {

@@ -19,38 +19,53 @@ public struct ClassifyResult: Sendable {
 /// The classifier runs one packed forward pass per batch and is not reentrant, so it gets a
 /// thread of its own. A batch starts when `maxBatchSize` distinct texts are waiting, or when
 /// the oldest has waited `maxDelay` while the engine was idle; while the engine is busy,
-/// arrivals pile up and the next batch starts full. Requests for a text already waiting or
+/// arrivals pile up and the next batch starts full. A batch holds at most `maxBatchTokens`
+/// tokens, so none takes long however long the texts. Requests for a text already waiting or
 /// being computed join that computation (spam campaigns repeat themselves); each still gets
-/// its own message id. Predictions go to the ``Journal`` before the replies go out.
+/// its own message id. A text is tokenized on arrival, only as far as the model reads. A
+/// request whose client has gone is dropped when its batch is formed. Predictions go to the
+/// ``Journal`` before the replies go out.
 public final class Batcher: Sendable {
     public struct Settings: Sendable, Equatable {
         public var maxBatchSize: Int
         public var maxDelay: Duration
+        public var maxBatchTokens: Int
 
         public init(_ config: DaemonConfig.Batching) {
             maxBatchSize = config.maxBatchSize
             maxDelay = .milliseconds(config.maxDelayMilliseconds)
+            maxBatchTokens = config.maxBatchTokens
         }
     }
 
-    private struct Waiter {
+    private struct Waiter: Sendable {
         var peer: Peer?
+        var presence: ClientPresence?
         var receivedAt: Date
         var arrived: ContinuousClock.Instant
         var continuation: CheckedContinuation<ClassifyResult, any Error>
+    }
+
+    /// A distinct text waiting for a batch: its tokens (as far as the model reads) and who asked.
+    private struct Pending {
+        var tokens: [Int]
+        var tokenizer: ObjectIdentifier
+        var waiters: [Waiter]
     }
 
     private struct State {
         /// Texts not yet taken into a batch, in arrival order.
         var order: [String] = []
         var orderStart = 0
-        var waiting: [String: [Waiter]] = [:]
+        var waiting: [String: Pending] = [:]
         /// Texts in the batch being computed, with everyone waiting for them.
         var running: [String: [Waiter]] = [:]
         var settings: Settings
         var stopping = false
         /// When the batch being computed was taken; nil while idle. The watchdog reads it.
         var batchStartedAt: ContinuousClock.Instant?
+        /// When the last batch finished.
+        var batchEndedAt: ContinuousClock.Instant?
 
         var queued: Int { order.count - orderStart }
     }
@@ -78,17 +93,18 @@ public final class Batcher: Sendable {
     /// Texts waiting for a batch (not counting the one being computed).
     public var queuedCount: Int { state.withLock { $0.queued } }
 
-    /// Whether the serving path keeps up: false when the batch being computed, or the oldest
-    /// waiting request, is older than `limit` (a stuck batcher thread). Idle counts as serving.
+    /// Whether the serving path moves: false when the batch being computed started more than
+    /// `limit` ago, or when work waits and no batch has started or ended for `limit` (a stuck
+    /// batcher thread). A long queue is not a hang: while batches complete, this stays true,
+    /// however long the requests wait (admission control bounds that). Idle counts as serving.
     public func isMakingProgress(within limit: Duration) -> Bool {
         let now = clock.now
         return state.withLock { state in
-            if let started = state.batchStartedAt, started.duration(to: now) > limit { return false }
-            if state.queued > 0, let oldest = state.waiting[state.order[state.orderStart]]?.first?.arrived,
-               oldest.duration(to: now) > limit {
-                return false
-            }
-            return true
+            if let started = state.batchStartedAt { return started.duration(to: now) <= limit }
+            guard state.queued > 0 else { return true }
+            if let ended = state.batchEndedAt, ended.duration(to: now) <= limit { return true }
+            guard let oldest = state.waiting[state.order[state.orderStart]]?.waiters.first?.arrived else { return true }
+            return oldest.duration(to: now) <= limit
         }
     }
 
@@ -98,22 +114,26 @@ public final class Batcher: Sendable {
         wake.signal()
     }
 
-    /// Classifies `text`, sharing the computation with identical texts in flight.
-    public func classify(_ text: String, peer: Peer?) async throws -> ClassifyResult {
+    /// Classifies `text`, sharing the computation with identical texts in flight. A request
+    /// whose `presence` says the client has gone by the time its batch forms is dropped.
+    public func classify(_ text: String, peer: Peer?, presence: ClientPresence? = nil) async throws -> ClassifyResult {
         let receivedAt = Date()
         let arrived = clock.now
+        let model = models.current
+        let tokens = model.tokenizer.encodePrefix(text, maxTokens: model.classifier.model.config.contextLength)
+        let tokenizer = ObjectIdentifier(model.tokenizer)
         return try await withCheckedThrowingContinuation { continuation in
-            let waiter = Waiter(peer: peer, receivedAt: receivedAt, arrived: arrived, continuation: continuation)
+            let waiter = Waiter(peer: peer, presence: presence, receivedAt: receivedAt, arrived: arrived, continuation: continuation)
             let accepted: Bool = state.withLock { state in
                 guard !state.stopping else { return false }
                 if state.running[text] != nil {
                     state.running[text]!.append(waiter)
                     metrics.duplicateTexts.increment()
                 } else if state.waiting[text] != nil {
-                    state.waiting[text]!.append(waiter)
+                    state.waiting[text]!.waiters.append(waiter)
                     metrics.duplicateTexts.increment()
                 } else {
-                    state.waiting[text] = [waiter]
+                    state.waiting[text] = Pending(tokens: tokens, tokenizer: tokenizer, waiters: [waiter])
                     state.order.append(text)
                 }
                 return true
@@ -134,36 +154,56 @@ public final class Batcher: Sendable {
         }
     }
 
+    /// A batch: distinct texts, their tokens, and who waits for each.
+    private struct Batch {
+        var texts: [String] = []
+        var tokens: [[Int]] = []
+        var tokenizers: [ObjectIdentifier] = []
+    }
+
     /// Waits until a batch is due and takes it; nil once stopping with nothing left.
-    private func nextBatch() -> [String]? {
+    private func nextBatch() -> Batch? {
         while true {
-            enum Decision { case take([String]), wait(DispatchTime), sleep, finish }
+            enum Decision { case take(Batch), wait(DispatchTime), sleep, finish }
+            var abandoned: [Waiter] = []
             let decision: Decision = state.withLock { state in
+                Self.dropAbandoned(&state, into: &abandoned)
                 guard state.queued > 0 else { return state.stopping ? .finish : .sleep }
                 let settings = state.settings
-                let oldest = state.waiting[state.order[state.orderStart]]![0].arrived
+                let oldest = state.waiting[state.order[state.orderStart]]!.waiters[0].arrived
                 let due = oldest.advanced(by: settings.maxDelay)
                 guard state.queued >= settings.maxBatchSize || state.stopping || clock.now >= due else {
                     let remaining = clock.now.duration(to: due)
                     let nanoseconds = remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000
                     return .wait(.now() + .nanoseconds(Int(max(0, nanoseconds))))
                 }
-                let end = min(state.order.count, state.orderStart + settings.maxBatchSize)
-                let texts = Array(state.order[state.orderStart..<end])
-                state.orderStart = end
-                if state.orderStart == state.order.count {
-                    state.order.removeAll(keepingCapacity: true)
-                    state.orderStart = 0
-                } else if state.orderStart > 4096 {
-                    state.order.removeFirst(state.orderStart)
-                    state.orderStart = 0
+                var batch = Batch()
+                var tokenCount = 0
+                while state.orderStart < state.order.count, batch.texts.count < settings.maxBatchSize {
+                    let text = state.order[state.orderStart]
+                    let pending = state.waiting[text]!
+                    let cost = max(1, pending.tokens.count)
+                    if !batch.texts.isEmpty && tokenCount + cost > settings.maxBatchTokens { break }
+                    tokenCount += cost
+                    state.orderStart += 1
+                    state.waiting[text] = nil
+                    state.running[text] = pending.waiters
+                    batch.texts.append(text)
+                    batch.tokens.append(pending.tokens)
+                    batch.tokenizers.append(pending.tokenizer)
                 }
-                for text in texts { state.running[text] = state.waiting.removeValue(forKey: text) }
+                Self.compact(&state)
                 state.batchStartedAt = clock.now
-                return .take(texts)
+                return .take(batch)
+            }
+            if !abandoned.isEmpty {
+                metrics.abandonedTexts.increment(by: Int64(abandoned.count))
+                for waiter in abandoned {
+                    waiter.continuation.resume(throwing: ProtocolError(.internalError, "the client disconnected"))
+                }
             }
             switch decision {
-            case let .take(texts): return texts
+            case let .take(batch): return batch
             case let .wait(deadline): _ = wake.wait(timeout: deadline)
             case .sleep: wake.wait()
             case .finish: return nil
@@ -171,10 +211,50 @@ public final class Batcher: Sendable {
         }
     }
 
-    private func run(_ texts: [String]) {
+    /// Takes out the requests of clients that have gone, and texts nobody waits for any more,
+    /// from the front of the queue (where the next batch comes from).
+    private static func dropAbandoned(_ state: inout State, into abandoned: inout [Waiter]) {
+        var index = state.orderStart
+        var kept = 0
+        while index < state.order.count, kept < state.settings.maxBatchSize {
+            let text = state.order[index]
+            var pending = state.waiting[text]!
+            let before = pending.waiters.count
+            pending.waiters.removeAll { waiter in
+                guard let presence = waiter.presence, !presence.isConnected else { return false }
+                abandoned.append(waiter)
+                return true
+            }
+            if pending.waiters.isEmpty {
+                state.waiting[text] = nil
+                state.order.remove(at: index)
+                continue
+            }
+            if pending.waiters.count != before { state.waiting[text] = pending }
+            kept += 1
+            index += 1
+        }
+    }
+
+    private static func compact(_ state: inout State) {
+        if state.orderStart == state.order.count {
+            state.order.removeAll(keepingCapacity: true)
+            state.orderStart = 0
+        } else if state.orderStart > 4096 {
+            state.order.removeFirst(state.orderStart)
+            state.orderStart = 0
+        }
+    }
+
+    private func run(_ batch: Batch) {
         let model = models.current
+        let texts = batch.texts
         let started = clock.now
-        let tokens = texts.map { model.tokenizer.encode($0) }
+        // Tokens made by another tokenizer (a reload in between) are made again by this one.
+        let tokens = texts.indices.map { index in
+            batch.tokenizers[index] == ObjectIdentifier(model.tokenizer)
+                ? batch.tokens[index] : model.tokenizer.encodePrefix(texts[index], maxTokens: model.classifier.model.config.contextLength)
+        }
         let predictions = model.classifier.classify(tokenIDs: tokens)
         let elapsed = clock.now - started
         metrics.batchSize.record(Double(texts.count))
@@ -182,6 +262,7 @@ public final class Batcher: Sendable {
 
         let groups: [[Waiter]] = state.withLock { state in
             state.batchStartedAt = nil
+            state.batchEndedAt = clock.now
             return texts.map { state.running.removeValue(forKey: $0) ?? [] }
         }
         let labels = model.labels
@@ -197,29 +278,42 @@ public final class Batcher: Sendable {
                 messages.append(ClassifiedMessage(text: texts[index], receivedAt: waiter.receivedAt, peer: waiter.peer, prediction: stored))
             }
         }
-        let ids: [MessageID]
-        do {
-            ids = try journal.append(messages)
-        } catch {
-            logger.error("cannot assign message ids", metadata: ["error": "\(error)"])
-            for waiter in groups.joined() { waiter.continuation.resume(throwing: ProtocolError.internalError(error)) }
-            return
-        }
-        var next = 0
-        let now = clock.now
+        // One reply per message, in the order of `messages`; its id comes from the journal.
+        var replies: [(waiter: Waiter, result: ClassifyResult)] = []
+        replies.reserveCapacity(messages.count)
         for (index, group) in groups.enumerated() {
             let prediction = predictions[index]
             let probabilities = zip(labels, prediction.probabilities).map { (label: $0, probability: $1) }
             for waiter in group {
-                metrics.classifyLatency.record(now - waiter.arrived)
-                logger.debug("classified", metadata: [
-                    "message_id": "\(ids[next])", "label": "\(prediction.label)", "model_version": "\(model.version)",
-                    "probability": "\(prediction.probabilities[prediction.labelIndex])",
-                ])
-                waiter.continuation.resume(returning: ClassifyResult(
-                    messageID: ids[next], label: prediction.label, probabilities: probabilities, modelVersion: model.version))
-                next += 1
+                replies.append((waiter, ClassifyResult(messageID: 0, label: prediction.label, probabilities: probabilities, modelVersion: model.version)))
             }
+        }
+        let answer: @Sendable (Int, MessageID) -> Void = { [replies, metrics, logger, clock] index, id in
+            var (waiter, result) = replies[index]
+            result.messageID = id
+            metrics.classifyLatency.record(clock.now - waiter.arrived)
+            logger.debug("classified", metadata: [
+                "message_id": "\(id)", "label": "\(result.label)", "model_version": "\(result.modelVersion)",
+            ])
+            waiter.continuation.resume(returning: result)
+        }
+        do {
+            if journal.isDurable {
+                // journal.durable: each reply waits for the (group) commit of its prediction.
+                let waiters = replies.map(\.waiter)
+                _ = try journal.append(messages) { index, id, failure in
+                    if let failure { waiters[index].continuation.resume(throwing: failure) } else { answer(index, id) }
+                }
+            } else {
+                let ids = try journal.append(messages)
+                for index in ids.indices { answer(index, ids[index]) }
+            }
+        } catch {
+            // Refused before any id was given: nothing was answered, so nothing is lost.
+            let refusal = error as? ProtocolError
+                ?? ProtocolError(.overloaded, "the store cannot take predictions now (\(error)); retry later")
+            logger.error("classify refused: predictions cannot be journaled", metadata: ["error": "\(error)"])
+            for reply in replies { reply.waiter.continuation.resume(throwing: refusal) }
         }
     }
 

@@ -21,6 +21,7 @@ public struct StoreModelSource: ModelSource {
         let pooling = config.model.pooling.flatMap(Pooling.init)
         let tokenizer = try BPETokenizer(directory: base)
         let classifier = try Classifier(baseDirectory: base, classifierFile: location.file, pooling: pooling)
+        try classifier.checkFinite(source: location.file.path)
         return ServingModel(version: location.version, classifier: classifier, tokenizer: tokenizer)
     }
 }

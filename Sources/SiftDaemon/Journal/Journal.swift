@@ -12,16 +12,32 @@ import Synchronization
 /// message itself is written a few milliseconds later by the writer thread, many per
 /// transaction. A `correct` or `forget` of an id still waiting here calls
 /// ``waitUntilWritten(_:)``, which hurries the write and returns once it has landed.
+///
+/// A batch the store refuses (a full disk, an I/O error) is kept and retried with backoff;
+/// meanwhile `health` says `degraded` and the log says why. What waits is bounded
+/// (`journal.max_pending_mb`): past it ``append(_:)`` refuses with `overloaded` before any id is
+/// given, so a classify is either answered and kept, or refused. Only at shutdown, with the
+/// store still refusing, are predictions given up: each is logged with its message id and
+/// counted. Below the free-space floor (``FreeSpace``) messages are stored without their text.
 public final class Journal: Sendable {
     public struct Settings: Sendable {
         public var maxBatch: Int
         public var maxDelay: Duration
         public var idBlock: Int
+        public var maxPendingBytes: Int
+        /// Replies wait for the commit, which is fsynced (``DaemonConfig/Journal/durable``).
+        public var durable: Bool
+        /// Longest wait between two attempts at a batch the store refused.
+        public var maxBackoff: Duration = .seconds(5)
+        /// At shutdown, attempts at a refused batch before its predictions are given up.
+        public var attemptsWhenStopping = 5
 
         public init(_ config: DaemonConfig.Journal) {
             maxBatch = config.maxBatch
             maxDelay = .milliseconds(config.maxDelayMilliseconds)
             idBlock = config.idBlock
+            maxPendingBytes = config.maxPendingBytes
+            durable = config.durable
         }
     }
 
@@ -29,7 +45,14 @@ public final class Journal: Sendable {
         var id: MessageID
         var message: ClassifiedMessage
         var enqueuedAt: ContinuousClock.Instant
+        /// journal.durable: told once the message is committed and fsynced (nil), or given up.
+        var whenWritten: (@Sendable (ProtocolError?) -> Void)?
+
+        /// What it holds in memory, roughly: the text and the row around it.
+        var bytes: Int { Journal.bytes(of: message) }
     }
+
+    static func bytes(of message: ClassifiedMessage) -> Int { message.text.utf8.count + 256 }
 
     private struct State {
         var queue: [Entry] = []
@@ -39,6 +62,9 @@ public final class Journal: Sendable {
         /// Reserved, not yet handed out, lowest first.
         var freeIDs: [ClosedRange<MessageID>] = []
         var stopping = false
+        var pendingBytes = 0
+        /// Entries queued whose client waits for their commit (journal.durable).
+        var awaitedEntries = 0
 
         var queued: Int { queue.count - queueStart }
         var freeCount: Int { freeIDs.reduce(0) { $0 + $1.count } }
@@ -48,6 +74,8 @@ public final class Journal: Sendable {
     private let settings: Settings
     private let metrics: DaemonMetrics
     private let logger: Logger
+    private let reasons: DegradedReasons?
+    private let freeSpace: FreeSpace?
     private let state = Mutex(State())
     private let wake = DispatchSemaphore(value: 0)
     /// One reservation at a time, so blocks arrive in increasing order.
@@ -55,11 +83,16 @@ public final class Journal: Sendable {
     private let clock = ContinuousClock()
     private let writer: WorkerThread
 
-    public init(store: Store, settings: Settings, metrics: DaemonMetrics, logger: Logger) {
+    public init(
+        store: Store, settings: Settings, metrics: DaemonMetrics, logger: Logger,
+        reasons: DegradedReasons? = nil, freeSpace: FreeSpace? = nil
+    ) {
         self.store = store
         self.settings = settings
         self.metrics = metrics
         self.logger = logger
+        self.reasons = reasons
+        self.freeSpace = freeSpace
         let box = WorkerOwner<Journal>()
         writer = WorkerThread(name: "sift-journal") { box.owner?.writeLoop() }
         box.owner = self
@@ -70,20 +103,34 @@ public final class Journal: Sendable {
         try reserveBlock(atLeast: 1)
     }
 
+    /// Whether replies wait for their prediction's commit (journal.durable).
+    public var isDurable: Bool { settings.durable }
+
     /// Predictions answered but not yet written.
     public var pendingCount: Int { state.withLock { $0.pendingIDs.count } }
 
     /// Assigns ids to `messages`, queues them for writing, and returns the ids (in order)
-    /// without waiting for the write.
-    public func append(_ messages: [ClassifiedMessage]) throws -> [MessageID] {
+    /// without waiting for the write. Throws `overloaded` (and assigns nothing) when the
+    /// predictions waiting for the store already fill `maxPendingBytes`.
+    ///
+    /// With `whenWritten` (journal.durable), each message's entry calls it with its index in
+    /// `messages` and its id once committed and fsynced, or with the error if it was given up;
+    /// the writer takes such entries at once (group commit: what arrives during an fsync goes
+    /// into the next one).
+    public func append(
+        _ messages: [ClassifiedMessage], whenWritten: (@Sendable (Int, MessageID, ProtocolError?) -> Void)? = nil
+    ) throws -> [MessageID] {
         guard !messages.isEmpty else { return [] }
+        let bytes = messages.reduce(0) { $0 + Self.bytes(of: $1) }
         while true {
-            let ids: [MessageID]? = state.withLock { state in
-                guard state.freeCount >= messages.count else { return nil }
+            enum Outcome { case ids([MessageID]), needIDs, full(Int) }
+            let outcome: Outcome = state.withLock { state in
+                if state.pendingBytes > 0 && state.pendingBytes + bytes > settings.maxPendingBytes { return .full(state.pendingBytes) }
+                guard state.freeCount >= messages.count else { return .needIDs }
                 var ids: [MessageID] = []
                 ids.reserveCapacity(messages.count)
                 let now = clock.now
-                for message in messages {
+                for (index, message) in messages.enumerated() {
                     let id = state.freeIDs[0].lowerBound
                     if state.freeIDs[0].count == 1 {
                         state.freeIDs.removeFirst()
@@ -91,15 +138,26 @@ public final class Journal: Sendable {
                         state.freeIDs[0] = (id + 1)...state.freeIDs[0].upperBound
                     }
                     ids.append(id)
-                    state.queue.append(Entry(id: id, message: message, enqueuedAt: now))
+                    var notify: (@Sendable (ProtocolError?) -> Void)?
+                    if let whenWritten { notify = { failure in whenWritten(index, id, failure) } }
+                    state.queue.append(Entry(id: id, message: message, enqueuedAt: now, whenWritten: notify))
+                    if notify != nil { state.awaitedEntries += 1 }
                     state.pendingIDs.insert(id)
                 }
-                return ids
+                state.pendingBytes += bytes
+                return .ids(ids)
             }
-            if let ids {
+            switch outcome {
+            case let .ids(ids):
                 metrics.journalPending.set(Double(pendingCount))
+                metrics.journalPendingBytes.set(Double(state.withLock { $0.pendingBytes }))
                 wake.signal()
                 return ids
+            case let .full(pending):
+                metrics.overloaded.increment()
+                throw ProtocolError(.overloaded, "\(pending >> 20) MiB of predictions wait for the store, which is not taking them (see health); retry later")
+            case .needIDs:
+                break
             }
             // The writer reserves ahead; this only happens when it fell behind.
             try reserveBlock(atLeast: messages.count)
@@ -150,7 +208,7 @@ public final class Journal: Sendable {
                 guard state.queued > 0 else { return state.stopping ? .finish : .sleep }
                 let oldest = state.queue[state.queueStart].enqueuedAt
                 let due = oldest.advanced(by: settings.maxDelay)
-                if state.queued >= settings.maxBatch || !state.waiters.isEmpty || state.stopping || clock.now >= due {
+                if state.queued >= settings.maxBatch || !state.waiters.isEmpty || state.awaitedEntries > 0 || state.stopping || clock.now >= due {
                     let end = min(state.queue.count, state.queueStart + settings.maxBatch)
                     let batch = Array(state.queue[state.queueStart..<end])
                     state.queueStart = end
@@ -180,33 +238,68 @@ public final class Journal: Sendable {
         let ids = batch.map(\.id)
         let messages = batch.map(\.message)
         var attempt = 0
+        var givenUp = false
         while true {
             do {
-                try store.recordClassified(messages, ids: ids)
+                let storingText = freeSpace?.allowsTexts ?? true
+                try store.recordClassified(messages, ids: ids, storingText: storingText, durable: settings.durable)
                 metrics.journalWritten.increment(by: Int64(batch.count))
+                if !storingText { metrics.textsNotStored.increment(by: Int64(batch.count)) }
+                if attempt > 0 {
+                    logger.notice("journal: the store takes predictions again", metadata: ["attempts": "\(attempt + 1)"])
+                }
+                reasons?.set(.journal, nil)
                 break
             } catch {
                 attempt += 1
-                if attempt >= 3 {
-                    // Nothing sensible remains: the predictions are lost, the daemon goes on.
-                    metrics.journalWriteErrors.increment()
-                    logger.error("journal batch lost", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
+                metrics.journalRetries.increment()
+                let pending = state.withLock { $0.pendingIDs.count }
+                let reason = "cannot write predictions to the store (\(error)); \(pending) answered predictions wait in memory"
+                if attempt == 1 || attempt.nonzeroBitCount == 1 {
+                    logger.error("journal: \(reason); retrying", metadata: ["attempt": "\(attempt)"])
+                }
+                reasons?.set(.journal, reason)
+                if state.withLock({ $0.stopping }) && attempt >= settings.attemptsWhenStopping {
+                    giveUp(batch, error: error)
+                    givenUp = true
                     break
                 }
-                logger.warning("journal write failed, retrying", metadata: ["error": "\(error)"])
-                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+                let backoff = min(settings.maxBackoff, .milliseconds(50) * (1 << min(attempt, 16)))
+                Thread.sleep(forTimeInterval: Double(backoff.milliseconds) / 1000)
             }
         }
-        let (released, pending): ([CheckedContinuation<Void, Never>], Int) = state.withLock { state in
+        let bytes = batch.reduce(0) { $0 + $1.bytes }
+        let awaited = batch.reduce(0) { $0 + ($1.whenWritten == nil ? 0 : 1) }
+        let (released, pending, pendingBytes): ([CheckedContinuation<Void, Never>], Int, Int) = state.withLock { state in
             var released: [CheckedContinuation<Void, Never>] = []
             for id in ids {
                 state.pendingIDs.remove(id)
                 if let waiting = state.waiters.removeValue(forKey: id) { released.append(contentsOf: waiting) }
             }
-            return (released, state.pendingIDs.count)
+            state.pendingBytes -= bytes
+            state.awaitedEntries -= awaited
+            return (released, state.pendingIDs.count, state.pendingBytes)
         }
         metrics.journalPending.set(Double(pending))
+        metrics.journalPendingBytes.set(Double(pendingBytes))
         for continuation in released { continuation.resume() }
+        if !givenUp {
+            for entry in batch { entry.whenWritten?(nil) }
+        }
+    }
+
+    /// The last resort, at shutdown only: says which answered predictions were not stored.
+    private func giveUp(_ batch: [Entry], error: any Error) {
+        metrics.journalGivenUp.increment(by: Int64(batch.count))
+        metrics.journalWriteErrors.increment()
+        let failure = ProtocolError(.internalError, "the prediction could not be stored (\(error)); it was not kept")
+        for entry in batch {
+            // journal.durable: this client has no answer yet and gets the error instead.
+            entry.whenWritten?(failure)
+            logger.error("journal: prediction given up, not stored", metadata: [
+                "message_id": "\(entry.id)", "label": "\(entry.message.prediction.label)", "error": "\(error)",
+            ])
+        }
     }
 
     fileprivate func requestStop() {

@@ -6,7 +6,7 @@ struct ClassifyOperation: Operation {
         let text = try fields.text()
         let result: ClassifyResult
         do {
-            result = try await context.daemon.batcher.classify(text, peer: context.peer.storePeer)
+            result = try await context.daemon.batcher.classify(text, peer: context.peer.storePeer, presence: context.presence)
         } catch let error as ProtocolError {
             throw error
         } catch {

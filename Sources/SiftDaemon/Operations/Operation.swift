@@ -20,4 +20,6 @@ extension Operation {
 public struct RequestContext: Sendable {
     public var daemon: DaemonContext
     public var peer: PeerCredentials
+    /// Whether the client is still connected (long work for one that left is dropped).
+    public var presence: ClientPresence
 }

@@ -23,6 +23,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case tooManyConnections = "too_many_connections"
     /// Sent unprompted before the daemon closes an idle connection.
     case idleTimeout = "idle_timeout"
+    /// The daemon has as much work in flight as its limits allow (all clients, or this uid), or
+    /// cannot store predictions right now: nothing was done; retry after a pause.
+    case overloaded = "overloaded"
 }
 
 /// An error reply: a stable code, a message for people, and the request field at fault.

@@ -158,7 +158,7 @@ public final class RetrainCoordinator: Sendable {
     public func swapInActiveModel(_ config: DaemonConfig) async -> SwapResult {
         let (models, store) = (self.models, self.store)
         do {
-            let loaded = try await BlockingWork.run {
+            let loaded = try await BlockingWork.run(on: BlockingWork.models) {
                 try models.reload(config) { current in
                     guard let active = try store.activeModel() else { return false }
                     return active.version != current.version

@@ -53,23 +53,30 @@ public final class Daemon: Sendable {
         // that is still loading) is a clean stop once serving begins, not death by the default action.
         let terminations = options.handlesSignals ? await UnixSignalsSequence(trapping: .sigterm, .sigint) : nil
         logger.info("starting", metadata: ["state_dir": "\(config.stateDirectory)", "base": "\(config.baseModelDirectory)"])
+        // Messages are private: the store and everything else siftd creates is 0640 at most
+        // (0600 under the unit's UMask=0077). Only ever tightened, never loosened.
+        umask(umask(0o027) | 0o027)
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
         let store = try Store(path: config.storePath)
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             let metrics = DaemonMetrics()
-            let journal = Journal(store: store, settings: Journal.Settings(config.journal), metrics: metrics, logger: logger)
+            let reasons = DegradedReasons(metrics: metrics)
+            let freeSpace = FreeSpace(directory: config.stateDirectory, floor: config.storage.minFreeBytes, reasons: reasons, metrics: metrics)
+            let journal = Journal(
+                store: store, settings: Journal.Settings(config.journal), metrics: metrics, logger: logger,
+                reasons: reasons, freeSpace: freeSpace)
             try journal.open()
             BLAS.setThreads(config.model.threads)
             AbandonedRuns.recover(config, store: store, logger: logger)
             let source = options.modelSource?(store) ?? StoreModelSource(store: store)
-            let model = try await BlockingWork.run { try source.load(config) }
+            let model = try await BlockingWork.run(on: BlockingWork.models) { try source.load(config) }
             let models = ModelProvider(initial: model, source: source)
             let retraining = RetrainCoordinator(store: store, models: models, launcher: options.trainer, metrics: metrics, logger: logger)
             let batcher = Batcher(models: models, journal: journal, settings: Batcher.Settings(config.batching), metrics: metrics, logger: logger)
             let context = DaemonContext(
                 config: config, store: store, journal: journal, batcher: batcher, models: models, retraining: retraining,
-                metrics: metrics, logger: logger)
+                metrics: metrics, reasons: reasons, logger: logger)
             let router = RequestRouter(table: options.operations, daemon: context)
             let hangups = options.handlesSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
             let server = try await SocketServer.bind(daemon: context, router: router, group: eventLoops, logger: logger)
@@ -83,6 +90,9 @@ public final class Daemon: Sendable {
             if options.trainer != nil {
                 services.append(.init(service: RetrainScheduleService(context: context, logger: logger), successTerminationBehavior: .ignore))
             }
+            services.append(.init(
+                service: StorageService(context: context, interval: .seconds(config.storage.checkIntervalSeconds), logger: logger),
+                successTerminationBehavior: .ignore))
             services.append(.init(
                 service: StatusService(context: context, observer: options.observer, interval: .seconds(10), logger: logger),
                 successTerminationBehavior: .ignore))

@@ -12,6 +12,9 @@ public final class DaemonContext: Sendable {
     public let retraining: RetrainCoordinator
     public let metrics: DaemonMetrics
     public let connections: ConnectionRegistry
+    /// Why `health` says `degraded`, if it does.
+    public let degraded: DegradedReasons
+    let admission: Admission
     /// For what operations record: corrections, labels and forgets at info level.
     public let logger: Logger
     let clock = ContinuousClock()
@@ -22,8 +25,9 @@ public final class DaemonContext: Sendable {
 
     init(
         config: DaemonConfig, store: Store, journal: Journal, batcher: Batcher, models: ModelProvider, retraining: RetrainCoordinator,
-        metrics: DaemonMetrics, logger: Logger
+        metrics: DaemonMetrics, reasons: DegradedReasons, logger: Logger
     ) {
+        degraded = reasons
         self.retraining = retraining
         self.logger = logger
         self.store = store
@@ -32,6 +36,7 @@ public final class DaemonContext: Sendable {
         self.models = models
         self.metrics = metrics
         connections = ConnectionRegistry(metrics: metrics)
+        admission = Admission(metrics: metrics)
         liveConfig = Mutex(config)
         startedAt = clock.now
     }

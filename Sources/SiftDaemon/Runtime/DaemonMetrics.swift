@@ -21,6 +21,18 @@ public final class DaemonMetrics: Sendable {
     let reloadFailures: Counter
     let retrainSeconds: Gauge
     let modelSwaps: Counter
+    let overloaded: Counter
+    let abandonedTexts: Counter
+    let journalRetries: Counter
+    let journalGivenUp: Counter
+    let journalPendingBytes: Gauge
+    let textsNotStored: Counter
+    let textsDropped: Counter
+    let storeTexts: Gauge
+    let storeTextBytes: Gauge
+    let storeFileBytes: Gauge
+    let freeBytes: Gauge
+    let degraded: Gauge
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -49,6 +61,24 @@ public final class DaemonMetrics: Sendable {
         retrainSeconds = registry.makeGauge(descriptor: name("retrain_last_duration", "seconds", "How long the latest training run took."))
         modelSwaps = registry.makeCounter(
             descriptor: name("model_swaps", "total", "Models swapped in while serving after a promotion or a rollback."))
+        overloaded = registry.makeCounter(
+            descriptor: name("overloaded", "total", "Requests refused with overloaded (a limits.max_in_flight* bound, or the journal full)."))
+        abandonedTexts = registry.makeCounter(
+            descriptor: name("abandoned_texts", "total", "Classify requests dropped before their batch because the client had gone."))
+        journalRetries = registry.makeCounter(
+            descriptor: name("journal_retries", "total", "Journal batch writes that failed and were kept to retry."))
+        journalGivenUp = registry.makeCounter(
+            descriptor: name("journal_given_up", "total", "Answered predictions finally not stored (each is logged with its message id)."))
+        journalPendingBytes = registry.makeGauge(descriptor: name("journal_pending", "bytes", "Bytes of predictions answered but not yet written."))
+        textsNotStored = registry.makeCounter(
+            descriptor: name("texts_not_stored", "total", "Messages stored without their text because free space was below storage.min_free_mb."))
+        textsDropped = registry.makeCounter(
+            descriptor: name("texts_dropped", "total", "Message texts removed by retention (storage.text_retention_days)."))
+        storeTexts = registry.makeGauge(descriptor: name("store_texts", "", "Distinct message texts in the store."))
+        storeTextBytes = registry.makeGauge(descriptor: name("store_text", "bytes", "Bytes of the distinct message texts in the store."))
+        storeFileBytes = registry.makeGauge(descriptor: name("store_file", "bytes", "Size of the store's files (database and WAL)."))
+        freeBytes = registry.makeGauge(descriptor: name("state_dir_free", "bytes", "Free space in the state directory."))
+        degraded = registry.makeGauge(descriptor: name("degraded", "", "1 while health reports degraded (see its reasons), else 0."))
     }
 
     /// Training runs by how they ended: `promoted`, `rejected`, `inconclusive` or `failed`.

@@ -3,7 +3,7 @@ import Logging
 /// What SIGHUP does: re-read the config, apply what can change while running, and reload the
 /// model (the registry's active one, or the configured file). Connections stay open; requests
 /// in flight finish on the model they started on. On any failure the daemon keeps serving
-/// with what it had, and says so in the log and in `sift_reload_failures_total`.
+/// with what it had (config and model), and says so in the log and in `sift_reload_failures_total`.
 final class Reloader: Sendable {
     let context: DaemonContext
     let loader: DaemonConfigLoader?
@@ -33,22 +33,25 @@ final class Reloader: Sendable {
                 return false
             }
         }
-        warnAboutRestartOnlyChanges(from: old, to: config)
-        context.replaceConfig(config)
-        context.batcher.update(Batcher.Settings(config.batching))
+        // Config and model together or not at all: the model named by the new config loads
+        // (and passes its checks) first; only then is the new config put in force.
         let models = context.models
         let newConfig = config
+        let model: ServingModel
         do {
-            let model = try await BlockingWork.run { try models.reload(newConfig) }
-            context.countReload()
-            context.metrics.reloads.increment()
-            logger.info("reloaded", metadata: ["model": "\(model.version)"])
-            return true
+            model = try await BlockingWork.run(on: BlockingWork.models) { try models.reload(newConfig) }
         } catch {
-            logger.error("reload: model failed to load, keeping \(models.current.version)", metadata: ["error": "\(error)"])
+            logger.error("reload: the model failed to load; keeping the old config and \(models.current.version)", metadata: ["error": "\(error)"])
             context.metrics.reloadFailures.increment()
             return false
         }
+        warnAboutRestartOnlyChanges(from: old, to: config)
+        context.replaceConfig(config)
+        context.batcher.update(Batcher.Settings(config.batching))
+        context.countReload()
+        context.metrics.reloads.increment()
+        logger.info("reloaded", metadata: ["model": "\(model.version)"])
+        return true
     }
 
     private func warnAboutRestartOnlyChanges(from old: DaemonConfig, to new: DaemonConfig) {

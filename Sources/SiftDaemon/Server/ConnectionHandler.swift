@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 
@@ -20,17 +21,27 @@ final class ConnectionHandler: ChannelDuplexHandler {
         /// nil: never time out.
         var idleTimeout: TimeAmount?
         var maxConnections: Int
+        var maxConnectionsPerUID: Int
+        var reservedConnections: Int
+        var admission: Admission.Limits
 
         init(_ config: DaemonConfig.Limits) {
             maxLineBytes = config.maxLineBytes
             maxPending = config.maxPendingPerConnection
             idleTimeout = config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
             maxConnections = config.maxConnections
+            maxConnectionsPerUID = config.maxConnectionsPerUID
+            reservedConnections = config.reservedConnections
+            admission = Admission.Limits(config)
         }
     }
 
     private let router: RequestRouter
     private let registry: ConnectionRegistry
+    private let admission: Admission
+    private let presence = ClientPresence()
+    /// The in-flight share of each request not yet taken by the kernel, by sequence number.
+    private var tickets: [UInt64: Admission.Ticket] = [:]
     private let peer: PeerCredentials
     private let limits: Limits
     private let logger: Logger
@@ -57,9 +68,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var lastActivity = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
 
-    init(router: RequestRouter, registry: ConnectionRegistry, peer: PeerCredentials, limits: Limits, logger: Logger) {
+    init(router: RequestRouter, registry: ConnectionRegistry, admission: Admission, peer: PeerCredentials, limits: Limits, logger: Logger) {
         self.router = router
         self.registry = registry
+        self.admission = admission
         self.peer = peer
         self.limits = limits
         self.logger = logger
@@ -83,11 +95,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     func channelActive(context: ChannelHandlerContext) {
         let bound = loopBound
         let eventLoop = context.eventLoop
-        let handle = ConnectionRegistry.Handle(channel: context.channel) {
+        let handle = ConnectionRegistry.Handle(channel: context.channel, uid: peer.uid) {
             eventLoop.execute { bound.value.drain() }
         }
-        guard registry.register(handle, limit: limits.maxConnections) else {
-            let error = ProtocolError(.tooManyConnections, "the daemon already has \(limits.maxConnections) connections; try again later")
+        let privileged = peer.uid == 0 || peer.uid == getuid()
+        if let refusal = registry.register(handle, limits: limits, privileged: privileged) {
+            let error = ProtocolError(.tooManyConnections, "\(refusal); try again later")
             closing = true
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Reply.failure(error).line(ref: nil))), promise: nil)
             context.close(promise: nil)
@@ -100,9 +113,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         inactive = true
+        presence.disconnected()
         idleTimer?.cancel()
         registry.requestsFinished(pending)
         ready.removeAll()
+        for ticket in tickets.values { admission.release(ticket) }
+        tickets.removeAll()
         if registered { registry.unregister(context.channel) }
         context.fireChannelInactive()
     }
@@ -116,7 +132,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        lastActivity = .now()
         framer.append(unwrapInboundIn(data))
         inReadBurst = true
         processLines()
@@ -160,9 +175,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
         closeIfDone()
     }
 
+    /// Starts one request; only complete requests count as activity for the idle timeout, so a
+    /// client dribbling bytes cannot hold a connection forever.
     private func start(_ frame: LineFramer.Frame) {
         let sequence = nextSequence
         nextSequence += 1
+        lastActivity = .now()
         registry.requestStarted()
         switch frame {
         case .tooLong:
@@ -171,8 +189,21 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case let .line(bytes):
             let bound = loopBound
             let eventLoop = context!.eventLoop
+            if let refusal = admission.refusalBeforeDecoding(lineBytes: bytes.readableBytes, limits: limits.admission) {
+                complete(sequence, router.failure(refusal, ref: nil))
+                return
+            }
             let outcome = RequestDecoder.decode(bytes.readableBytesView)
-            if let line = router.start(outcome, peer: peer, lane: lane, reply: { line in
+            let request: Request? = if case let .request(request) = outcome { request } else { nil }
+            switch admission.admit(uid: peer.uid, lineBytes: bytes.readableBytes, request: request, limits: limits.admission) {
+            case let .success(ticket):
+                tickets[sequence] = ticket
+            case let .failure(error):
+                let ref: JSONValue? = if case let .request(request) = outcome { request.ref } else { nil }
+                complete(sequence, router.failure(error, ref: ref))
+                return
+            }
+            if let line = router.start(outcome, peer: peer, presence: presence, lane: lane, reply: { line in
                 eventLoop.execute { bound.value.complete(sequence, line) }
             }) {
                 complete(sequence, line)
@@ -188,7 +219,16 @@ final class ConnectionHandler: ChannelDuplexHandler {
         ready[sequence] = line
         var written = 0
         while let next = ready.removeValue(forKey: nextToWrite) {
-            context.write(wrapOutboundOut(ByteBuffer(bytes: next)), promise: nil)
+            if var ticket = tickets.removeValue(forKey: nextToWrite) {
+                // In flight until the kernel has the reply: a client that does not read holds its share.
+                admission.settle(&ticket, reply: next.count)
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                let admission = self.admission
+                promise.futureResult.whenComplete { _ in admission.release(ticket) }
+                context.write(wrapOutboundOut(ByteBuffer(bytes: next)), promise: promise)
+            } else {
+                context.write(wrapOutboundOut(ByteBuffer(bytes: next)), promise: nil)
+            }
             nextToWrite += 1
             written += 1
         }

@@ -6,12 +6,14 @@ import Synchronization
 public final class ConnectionRegistry: Sendable {
     struct Handle: Sendable {
         var channel: any Channel
+        var uid: UInt32
         /// Asks the connection (on its event loop) to answer what it has read and close.
         var drain: @Sendable () -> Void
     }
 
     private struct State {
         var open: [ObjectIdentifier: Handle] = [:]
+        var perUID: [UInt32: Int] = [:]
         var draining = false
         var emptyWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -29,25 +31,39 @@ public final class ConnectionRegistry: Sendable {
     func requestStarted() { inFlight.add(1, ordering: .relaxed) }
     func requestsFinished(_ count: Int) { inFlight.subtract(count, ordering: .relaxed) }
 
-    /// Adds a connection unless the limit is reached or the daemon is draining.
-    func register(_ handle: Handle, limit: Int) -> Bool {
-        let added = state.withLock { state in
-            guard !state.draining, state.open.count < limit else { return false }
+    /// Adds a connection unless a limit is reached or the daemon is draining; returns why not.
+    /// Root and the daemon's own user (`privileged`) may use `reservedConnections` slots beyond
+    /// `maxConnections`, so an operator can still look in while other users hold every slot.
+    func register(_ handle: Handle, limits: ConnectionHandler.Limits, privileged: Bool) -> String? {
+        let refusal: String? = state.withLock { state in
+            if state.draining { return "the daemon is shutting down" }
+            let ofUID = state.perUID[handle.uid, default: 0]
+            if ofUID >= limits.maxConnectionsPerUID {
+                return "uid \(handle.uid) already has \(ofUID) connections (limits.max_connections_per_uid)"
+            }
+            let limit = limits.maxConnections + (privileged ? limits.reservedConnections : 0)
+            if state.open.count >= limit {
+                return "the daemon already has \(state.open.count) connections (limits.max_connections)"
+            }
             state.open[ObjectIdentifier(handle.channel)] = handle
-            return true
+            state.perUID[handle.uid] = ofUID + 1
+            return nil
         }
-        if added {
+        if refusal == nil {
             metrics.connectionsAccepted.increment()
             metrics.connectionsOpen.set(Double(openCount))
         } else {
             metrics.connectionsRejected.increment()
         }
-        return added
+        return refusal
     }
 
     func unregister(_ channel: any Channel) {
         let waiters: [CheckedContinuation<Void, Never>] = state.withLock { state in
-            state.open.removeValue(forKey: ObjectIdentifier(channel))
+            if let handle = state.open.removeValue(forKey: ObjectIdentifier(channel)) {
+                let left = state.perUID[handle.uid, default: 1] - 1
+                state.perUID[handle.uid] = left > 0 ? left : nil
+            }
             guard state.open.isEmpty else { return [] }
             defer { state.emptyWaiters = [] }
             return state.emptyWaiters

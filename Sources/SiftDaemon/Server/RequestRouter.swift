@@ -13,7 +13,7 @@ final class RequestRouter: Sendable {
 
     /// Returns the reply line if it is ready now; otherwise starts the operation and returns
     /// nil, and `reply` gets the line later (on some other thread).
-    func start(_ outcome: RequestDecoder.Outcome, peer: PeerCredentials, lane: SerialLane, reply: @escaping @Sendable ([UInt8]) -> Void) -> [UInt8]? {
+    func start(_ outcome: RequestDecoder.Outcome, peer: PeerCredentials, presence: ClientPresence, lane: SerialLane, reply: @escaping @Sendable ([UInt8]) -> Void) -> [UInt8]? {
         let request: Request
         switch outcome {
         case let .error(error, ref):
@@ -30,7 +30,7 @@ final class RequestRouter: Sendable {
                 ProtocolError(.notAuthorized, "uid \(peer.uid) may not \(operation.name) (see authorization.\(operation.name) in the config)"),
                 ref: request.ref)
         }
-        let context = RequestContext(daemon: daemon, peer: peer)
+        let context = RequestContext(daemon: daemon, peer: peer, presence: presence)
         let work: @Sendable () async -> Void = {
             let line: [UInt8]
             do throws(ProtocolError) {

@@ -61,6 +61,29 @@ enum SocketFile {
         }
     }
 
+    /// Where the socket is bound before it gets its permissions: same directory (a rename
+    /// cannot cross file systems), a name no client looks for.
+    static func privateName(for path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = ".siftd-\(getpid()).sock"
+        return directory.isEmpty ? name : directory + "/" + name
+    }
+
+    /// Runs `body` with umask 0177, so files it creates are 0600 at most. The umask is
+    /// per process; this runs during start-up, before anything else creates files.
+    static func withOwnerOnlyUmask<T>(_ body: () async throws -> T) async rethrows -> T {
+        let previous = umask(0o177)
+        defer { umask(previous) }
+        return try await body()
+    }
+
+    /// Moves the bound, permissioned socket to its public path in one step.
+    static func publish(_ privatePath: String, as path: String) throws {
+        guard rename(privatePath, path) == 0 else {
+            throw Failure(description: "cannot move the socket to \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
     static func withUnixAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

@@ -40,7 +40,7 @@ final class SocketServer: Service {
                     // Limits are read per connection, so a reload applies to new connections.
                     let limits = ConnectionHandler.Limits(daemon.config.limits)
                     try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(router: router, registry: daemon.connections, peer: peer, limits: limits, logger: logger))
+                        ConnectionHandler(router: router, registry: daemon.connections, admission: daemon.admission, peer: peer, limits: limits, logger: logger))
                 }
             }
         if let inherited {
@@ -48,10 +48,18 @@ final class SocketServer: Service {
             logger.info("listening on the socket systemd passed (socket activation)", metadata: ["fd": "\(inherited)"])
             return SocketServer(daemon: daemon, listener: listener, path: path, activated: true, logger: logger)
         }
-        let listener = try await bootstrap.bind(unixDomainSocketPath: path).get()
+        // The socket must never be reachable with looser permissions than configured, even
+        // for an instant: bind under a private name with no access for anyone but the owner,
+        // set mode and ownership, and only then rename it to the configured path.
+        let privatePath = SocketFile.privateName(for: path)
+        let listener = try await SocketFile.withOwnerOnlyUmask {
+            try await bootstrap.bind(unixDomainSocketPath: privatePath, cleanupExistingSocketFile: true).get()
+        }
         do {
-            try SocketFile.setPermissions(path, config.socket)
+            try SocketFile.setPermissions(privatePath, config.socket)
+            try SocketFile.publish(privatePath, as: path)
         } catch {
+            unlink(privatePath)
             try? await listener.close()
             throw error
         }
