@@ -122,6 +122,7 @@ struct BenchOverloadCommand: AsyncParsableCommand {
             "watchdog_interval_ms": watchdogMs, "watchdog_pings": pings, "watchdog_longest_gap_ms": watchdogGap.seconds * 1000,
             "repeat_text_bytes_growth": textGrowth, "repeat_store_file_growth_bytes": fileGrowth,
             "acknowledged": totals.acknowledged.count, "silent_losses": lost,
+            "health_peaks": load.healthPeaks,
             "goals": goals, "goals_met": goals.values.allSatisfy { $0 },
         ]
         if json {
@@ -134,6 +135,7 @@ struct BenchOverloadCommand: AsyncParsableCommand {
               health:   %d requests, p50 %.1f ms, p99 %.1f ms (goal < 100 ms: %@)
               classify: %d requests, p50 %.1f ms, p99 %.1f ms (goal < 1 s: %@)
               floods:   %d classified, %d overloaded, other errors: %@
+              peaks health saw: %@
               RSS:      %.0f MiB at start, peak %.0f MiB (growth bound %.0f MiB: %@)
               watchdog: %d pings, longest gap %.0f ms of %d ms (%@)
               300 identical 1 MiB texts: text storage +%d bytes, store files +%d bytes (goal < 1 MB: %@)
@@ -143,6 +145,7 @@ struct BenchOverloadCommand: AsyncParsableCommand {
             health.count, Bench.percentile(health, 0.5) * 1000, healthP99, mark("health_p99_under_100ms"),
             classify.count, Bench.percentile(classify, 0.5) * 1000, classifyP99, mark("classify_p99_under_1s"),
             totals.classified, totals.overloaded, totals.otherErrors.isEmpty ? "none" : "\(totals.otherErrors)",
+            load.healthPeaks.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
             Double(baselineRSS) / 1_048_576, Double(load.peakRSSBytes) / 1_048_576, Double(rssBound) / 1_048_576, mark("rss_within_bound"),
             pings, watchdogGap.seconds * 1000, watchdogMs, mark("no_watchdog_gap"),
             textGrowth, fileGrowth, mark("store_growth_under_1mb"),

@@ -19,6 +19,8 @@ final class OverloadLoad: Sendable {
     private let healthLatencies = Mutex<[Double]>([])
     private let classifyLatencies = Mutex<[Double]>([])
     private let peakRSS = Atomic<Int>(0)
+    /// The largest `queued`, `journal_pending` and `in_flight_bytes` health reported.
+    private let peaks = Mutex<[String: Int64]>([:])
     private let group = DispatchGroup()
     /// Clients that never read: their sends block once siftd stops reading them; closed at stop.
     private let nonReaders = Mutex<[Int32]>([])
@@ -30,6 +32,7 @@ final class OverloadLoad: Sendable {
     var health: [Double] { healthLatencies.withLock { $0 } }
     var classify: [Double] { classifyLatencies.withLock { $0 } }
     var peakRSSBytes: Int { peakRSS.load(ordering: .relaxed) }
+    var healthPeaks: [String: Int64] { peaks.withLock { $0 } }
 
     private func spawn(_ body: @escaping @Sendable () -> Void) {
         group.enter()
@@ -113,6 +116,9 @@ final class OverloadLoad: Sendable {
             latencies.withLock { $0.append(seconds) }
             if let reply, let id = reply["message_id"], case let .int(value) = id {
                 counts.withLock { $0.acknowledged.append(value) }
+            }
+            for key in ["queued", "journal_pending", "in_flight", "in_flight_bytes"] {
+                if let reply, case let .int(value)? = reply[key] { peaks.withLock { $0[key] = max($0[key] ?? 0, value) } }
             }
             i += 1
             usleep(UInt32(max(0, (period.seconds - seconds) * 1e6)))

@@ -44,7 +44,7 @@ public struct DaemonConfig: Sendable, Equatable {
         public var durable = false
         /// Predictions kept in memory while the store cannot write them (a full disk), retried
         /// with backoff; past this, `classify` is refused with `overloaded` rather than lose more.
-        public var maxPendingBytes = 256 << 20
+        public var maxPendingBytes = 64 << 20
     }
 
     /// What the store keeps, and for how long.
@@ -72,7 +72,7 @@ public struct DaemonConfig: Sendable, Equatable {
         /// Requests read and not yet answered, all connections (`health` and `metrics` exempt).
         public var maxInFlight = 8192
         /// Their bytes: request lines plus replies not yet taken by the client.
-        public var maxInFlightBytes = 64 << 20
+        public var maxInFlightBytes = 16 << 20
         /// Requests one uid may have in flight, all its connections together.
         public var maxInFlightPerUID = 4096
     }

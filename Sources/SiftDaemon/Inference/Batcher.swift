@@ -55,11 +55,11 @@ public final class Batcher: Sendable {
 
     private struct State {
         /// Texts not yet taken into a batch, in arrival order.
-        var order: [String] = []
+        var order: [TextKey] = []
         var orderStart = 0
-        var waiting: [String: Pending] = [:]
+        var waiting: [TextKey: Pending] = [:]
         /// Texts in the batch being computed, with everyone waiting for them.
-        var running: [String: [Waiter]] = [:]
+        var running: [TextKey: [Waiter]] = [:]
         var settings: Settings
         var stopping = false
         /// When the batch being computed was taken; nil while idle. The watchdog reads it.
@@ -122,6 +122,7 @@ public final class Batcher: Sendable {
         let model = models.current
         let tokens = model.tokenizer.encodePrefix(text, maxTokens: model.classifier.model.config.contextLength)
         let tokenizer = ObjectIdentifier(model.tokenizer)
+        let text = TextKey(text)
         return try await withCheckedThrowingContinuation { continuation in
             let waiter = Waiter(peer: peer, presence: presence, receivedAt: receivedAt, arrived: arrived, continuation: continuation)
             let accepted: Bool = state.withLock { state in
@@ -157,6 +158,7 @@ public final class Batcher: Sendable {
     /// A batch: distinct texts, their tokens, and who waits for each.
     private struct Batch {
         var texts: [String] = []
+        var keys: [TextKey] = []
         var tokens: [[Int]] = []
         var tokenizers: [ObjectIdentifier] = []
     }
@@ -180,15 +182,16 @@ public final class Batcher: Sendable {
                 var batch = Batch()
                 var tokenCount = 0
                 while state.orderStart < state.order.count, batch.texts.count < settings.maxBatchSize {
-                    let text = state.order[state.orderStart]
-                    let pending = state.waiting[text]!
+                    let key = state.order[state.orderStart]
+                    let pending = state.waiting[key]!
                     let cost = max(1, pending.tokens.count)
                     if !batch.texts.isEmpty && tokenCount + cost > settings.maxBatchTokens { break }
                     tokenCount += cost
                     state.orderStart += 1
-                    state.waiting[text] = nil
-                    state.running[text] = pending.waiters
-                    batch.texts.append(text)
+                    state.waiting[key] = nil
+                    state.running[key] = pending.waiters
+                    batch.texts.append(key.text)
+                    batch.keys.append(key)
                     batch.tokens.append(pending.tokens)
                     batch.tokenizers.append(pending.tokenizer)
                 }
@@ -263,7 +266,7 @@ public final class Batcher: Sendable {
         let groups: [[Waiter]] = state.withLock { state in
             state.batchStartedAt = nil
             state.batchEndedAt = clock.now
-            return texts.map { state.running.removeValue(forKey: $0) ?? [] }
+            return batch.keys.map { state.running.removeValue(forKey: $0) ?? [] }
         }
         let labels = model.labels
         let share = elapsed / texts.count
@@ -321,6 +324,25 @@ public final class Batcher: Sendable {
         state.withLock { $0.stopping = true }
         wake.signal()
     }
+}
+
+/// A text as the batcher's tables key it: hashed once on arrival, so a 1 MiB text costs one
+/// pass over its bytes, not one per table lookup (and the lookups happen under the lock every
+/// connection's classify takes).
+private struct TextKey: Hashable, Sendable {
+    let text: String
+    let hash: Int
+
+    init(_ text: String) {
+        self.text = text
+        var hasher = Hasher()
+        hasher.combine(text)
+        hash = hasher.finalize()
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    static func == (a: TextKey, b: TextKey) -> Bool { a.hash == b.hash && a.text == b.text }
 }
 
 extension Batcher: Service {

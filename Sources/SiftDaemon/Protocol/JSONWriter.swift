@@ -44,6 +44,7 @@ public enum JSONWriter {
     /// Escapes what JSON requires (quote, backslash, control characters) and nothing else:
     /// other characters stay as UTF-8.
     static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + text.utf8.count + 2)
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -56,6 +56,11 @@ public final class Daemon: Sendable {
         // Messages are private: the store and everything else siftd creates is 0640 at most
         // (0600 under the unit's UMask=0077). Only ever tightened, never loosened.
         umask(umask(0o027) | 0o027)
+        // Big request buffers (a 1 MiB line, its text) are mmapped and returned to the system
+        // when freed. Otherwise glibc raises its mmap threshold after the first such free and
+        // serves them from per-thread arenas that keep the memory: RSS would grow with the
+        // largest burst ever seen instead of staying within what admission control allows.
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 256 << 10)
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
         let store = try Store(path: config.storePath)
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -167,3 +172,7 @@ public final class Daemon: Sendable {
         await reloader.reload()
     }
 }
+
+/// glibc's mallopt(3), which Swift's Glibc module does not export.
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32

@@ -65,6 +65,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var inReadBurst = false
     private var needsFlush = false
     private var processing = false
+    /// After an `overloaded`, the connection is not read for a while (10 ms, doubling while
+    /// refusals go on, up to 0.5 s): a client that floods regardless gets refused a few times a
+    /// second instead of making the daemon spend its time refusing it.
+    private var throttled = false
+    private var throttleDelay = TimeAmount.milliseconds(10)
     private var lastActivity = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
 
@@ -154,7 +159,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private var mustPause: Bool {
-        pending >= limits.maxPending || !(context?.channel.isWritable ?? false)
+        pending >= limits.maxPending || throttled || !(context?.channel.isWritable ?? false)
     }
 
     /// Starts requests for the framed lines, as many as flow control allows.
@@ -190,6 +195,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
             let bound = loopBound
             let eventLoop = context!.eventLoop
             if let refusal = admission.refusalBeforeDecoding(lineBytes: bytes.readableBytes, limits: limits.admission) {
+                throttle()
                 complete(sequence, router.failure(refusal, ref: nil))
                 return
             }
@@ -198,7 +204,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             switch admission.admit(uid: peer.uid, lineBytes: bytes.readableBytes, request: request, limits: limits.admission) {
             case let .success(ticket):
                 tickets[sequence] = ticket
+                throttleDelay = .milliseconds(10)
             case let .failure(error):
+                throttle()
                 let ref: JSONValue? = if case let .request(request) = outcome { request.ref } else { nil }
                 complete(sequence, router.failure(error, ref: ref))
                 return
@@ -209,6 +217,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 complete(sequence, line)
             }
         }
+    }
+
+    private func throttle() {
+        guard !throttled, let context else { return }
+        throttled = true
+        let bound = loopBound
+        context.eventLoop.scheduleTask(in: throttleDelay) {
+            bound.value.throttled = false
+            bound.value.resumeIfPossible()
+        }
+        throttleDelay = min(throttleDelay * 2, .milliseconds(500))
     }
 
     // MARK: Output
