@@ -152,7 +152,7 @@ final class WatchdogRecorder: Sendable {
     init(path: String) throws {
         self.path = path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0, SocketAddress.bind(fd, path) else { throw CLIError("cannot bind \(path) for the watchdog") }
+        guard fd >= 0, SocketFile.withUnixAddress(path, { Foundation.bind(fd, $0, $1) }) == 0 else { throw CLIError("cannot bind \(path) for the watchdog") }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         Thread { [self] in
@@ -177,23 +177,6 @@ final class WatchdogRecorder: Sendable {
     func stop() {
         done.store(true, ordering: .relaxed)
         close(fd)
-    }
-}
-
-enum SocketAddress {
-    static func bind(_ fd: Int32, _ path: String) -> Bool {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8.prefix(MemoryLayout.size(ofValue: address.sun_path) - 1))
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Foundation.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
-            }
-        }
     }
 }
 

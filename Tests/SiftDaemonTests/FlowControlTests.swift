@@ -3,20 +3,7 @@ import XCTest
 @testable import SiftDaemon
 
 /// Many requests, many clients, slow clients: ordering, limits and bounded memory.
-final class FlowControlTests: XCTestCase {
-    private var fixture: DaemonFixture?
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
-    }
-
-    private func start(_ customize: @escaping (inout DaemonConfig) -> Void = { _ in }) async throws -> DaemonFixture {
-        let started = try await DaemonFixture.start(customize)
-        fixture = started
-        return started
-    }
-
+final class FlowControlTests: DaemonTestCase {
     /// Sends `requests` from another thread while the caller reads, as a pipelining client must.
     private static func pipeline(_ client: LineClient, _ requests: [JSONValue]) throws -> [JSONValue] {
         let sender = Thread {

@@ -5,20 +5,7 @@ import XCTest
 /// A local user who may connect tries to stall siftd: each attack against a real daemon on
 /// its socket, with the bound the daemon must keep. No test here measures time: each waits
 /// for a condition and checks a count or a size.
-final class OverloadTests: XCTestCase {
-    private var fixture: DaemonFixture?
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
-    }
-
-    private func start(_ customize: @escaping (inout DaemonConfig) -> Void = { _ in }) async throws -> DaemonFixture {
-        let started = try await DaemonFixture.start(customize)
-        fixture = started
-        return started
-    }
-
+final class OverloadTests: DaemonTestCase {
     /// Sends `lines` from a thread of its own (a pipelining client that does not wait).
     private static func sendInBackground(_ client: LineClient, _ lines: [[UInt8]]) -> Thread {
         let sender = Thread {

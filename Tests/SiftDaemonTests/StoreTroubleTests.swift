@@ -7,20 +7,7 @@ import XCTest
 
 /// The store cannot take what siftd answers (a full disk, an I/O error), messages repeat, the
 /// disk runs low: nothing answered is dropped silently, and the store stays bounded.
-final class StoreTroubleTests: XCTestCase {
-    private var fixture: DaemonFixture?
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
-    }
-
-    private func start(_ customize: @escaping (inout DaemonConfig) -> Void = { _ in }) async throws -> DaemonFixture {
-        let started = try await DaemonFixture.start(customize)
-        fixture = started
-        return started
-    }
-
+final class StoreTroubleTests: DaemonTestCase {
     /// Makes every insert into `messages` fail while `refuse` is set, from outside the daemon, as
     /// a full disk would (SQLite reports SQLITE_FULL the same way: the statement fails).
     private final class RefusingStore {
@@ -184,5 +171,23 @@ final class StoreTroubleTests: XCTestCase {
         let id = try XCTUnwrap(reply["message_id"]?.intValue, "\(reply)")
         let stored = try await fixture.daemon.context.store.messageExists(id)
         XCTAssertTrue(stored)
+    }
+
+    /// Message texts are private: the store's files are never readable by others, and the
+    /// socket has exactly the configured mode.
+    func testStoreFilesAreNotWorldReadableAndTheSocketHasItsMode() async throws {
+        let fixture = try await start { $0.socket.mode = 0o600 }
+        _ = try fixture.connect().call(["op": "classify", "text": "private"])
+        for path in [fixture.config.storePath, fixture.config.storePath + "-wal"] {
+            var info = stat()
+            XCTAssertEqual(stat(path, &info), 0, path)
+            XCTAssertEqual(info.st_mode & 0o007, 0, "\(path) is open to others: \(String(info.st_mode & 0o777, radix: 8))")
+        }
+        var socket = stat()
+        XCTAssertEqual(stat(fixture.socketPath, &socket), 0)
+        XCTAssertEqual(socket.st_mode & 0o777, 0o600)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: (fixture.socketPath as NSString).deletingLastPathComponent)
+            .filter { $0.hasPrefix(".siftd-") }
+        XCTAssertEqual(leftovers, [], "the private name the socket was bound under is gone")
     }
 }

@@ -79,16 +79,7 @@ final class WatchdogHangTests: XCTestCase {
 
     func testAHungBatcherStopsTheWatchdogPings() async throws {
         let directory = try ShortTemporaryDirectory()
-        let store = try Store(path: directory.file("sift.sqlite"))
-        let modelDirectory = URL(fileURLWithPath: try DaemonFixture.modelDirectory())
-        let serving = ServingModel(
-            version: "t", classifier: try Classifier(baseDirectory: modelDirectory, classifierFile: nil, pooling: .last),
-            tokenizer: try BPETokenizer(directory: modelDirectory))
-        let journal = Journal(store: store, settings: Journal.Settings(DaemonConfig.Journal()), metrics: DaemonMetrics(),
-                              logger: DaemonFixture.quietLogger)
-        try journal.open()
-        let batcher = Batcher(models: ModelProvider(initial: serving, source: StoreModelSource(store: store)), journal: journal,
-                              settings: Batcher.Settings(DaemonConfig.Batching()), metrics: DaemonMetrics(), logger: DaemonFixture.quietLogger)
+        let batcher = try Self.batcher(in: directory)
 
         let listener = try NotifySocketListener()
         setenv("NOTIFY_SOCKET", listener.path, 1)

@@ -2,7 +2,7 @@ import Foundation
 
 /// The socket's place in the file system: replacing a stale socket file, refusing to take over
 /// a live one, and setting mode and ownership once bound.
-enum SocketFile {
+public enum SocketFile {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
@@ -84,7 +84,8 @@ enum SocketFile {
         }
     }
 
-    static func withUnixAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
+    /// Calls `body` with `path` as a `sockaddr_un` (for bind or connect).
+    public static func withUnixAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8.prefix(MemoryLayout.size(ofValue: address.sun_path) - 1))
