@@ -56,7 +56,7 @@ final class ModelSafetyTests: XCTestCase {
         siftd.signal(SIGHUP)
         var failures: Double = 0
         for _ in 0..<3000 where failures == 0 {
-            failures = try OverloadTests.metric("sift_reload_failures_total", client) ?? 0
+            failures = try client.metric("sift_reload_failures_total") ?? 0
             if failures == 0 { usleep(10_000) }
         }
         XCTAssertEqual(failures, 1, siftd.log)

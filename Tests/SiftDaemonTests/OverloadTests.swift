@@ -168,7 +168,7 @@ final class OverloadTests: DaemonTestCase {
         // Wait until the daemon has turned requests away: the bound has been reached.
         var overloaded: Double = 0
         for _ in 0..<6000 where overloaded == 0 {
-            overloaded = try Self.metric("sift_overloaded_total", observer) ?? 0
+            overloaded = try observer.metric("sift_overloaded_total") ?? 0
             if overloaded == 0 { usleep(10_000) }
         }
         XCTAssertGreaterThan(overloaded, 0, "16000 unread stats replies (~30 KB each) must hit a 1 MiB bound")
@@ -177,13 +177,5 @@ final class OverloadTests: DaemonTestCase {
             XCTAssertLessThanOrEqual(Int(health["in_flight_bytes"]?.intValue ?? .max), bound + 64 << 10, "\(health)")
         }
         withExtendedLifetime(readers) {}
-    }
-
-    static func metric(_ name: String, _ client: LineClient) throws -> Double? {
-        let text = try client.call(["op": "metrics"])["metrics"]?.stringValue ?? ""
-        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
-            return Double(line.split(separator: " ").last ?? "")
-        }
-        return nil
     }
 }

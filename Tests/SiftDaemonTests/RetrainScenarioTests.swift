@@ -164,7 +164,10 @@ final class RetrainScenarioTests: XCTestCase {
         let store = try fixture.openStore()
 
         for text in fixture.spams(0..<18) { _ = try client.call(["op": "label", "text": .string(text), "label": "spam"]) }
-        usleep(4_500_000)  // two schedule ticks: 18 labels, none ham, is not enough
+        // Two schedule ticks that saw all 18 labels (none ham: not enough) start nothing.
+        let checks = { try client.metric("sift_retrain_schedule_checks_total") ?? 0 }
+        let seen = try checks()
+        XCTAssertTrue(RetrainFixture.wait(timeout: 60) { try checks() >= seen + 2 }, siftd.log)
         XCTAssertEqual(try store.trainingRuns().count, 1, "only the cold start")
 
         for text in fixture.hams(0..<6) { _ = try client.call(["op": "label", "text": .string(text), "label": "ham"]) }

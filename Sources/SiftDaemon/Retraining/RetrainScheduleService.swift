@@ -24,6 +24,8 @@ struct RetrainScheduleService: Service {
 
     private func check() {
         let config = context.config
+        // Counted whatever the outcome: what tests and operators wait on to know a tick happened.
+        defer { context.metrics.retrainChecks.increment() }
         guard config.retrain.enabled, context.retraining.runningRun == nil else { return }
         do {
             let counts = try context.store.newLabelCountsSinceLastTraining()

@@ -33,6 +33,7 @@ public final class DaemonMetrics: Sendable {
     let storeFileBytes: Gauge
     let freeBytes: Gauge
     let degraded: Gauge
+    let retrainChecks: Counter
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -78,6 +79,8 @@ public final class DaemonMetrics: Sendable {
         storeTextBytes = registry.makeGauge(descriptor: name("store_text", "bytes", "Bytes of the distinct message texts in the store."))
         storeFileBytes = registry.makeGauge(descriptor: name("store_file", "bytes", "Size of the store's files (database and WAL)."))
         freeBytes = registry.makeGauge(descriptor: name("state_dir_free", "bytes", "Free space in the state directory."))
+        retrainChecks = registry.makeCounter(
+            descriptor: name("retrain_schedule_checks", "total", "Times the retrain schedule looked at the new labels."))
         degraded = registry.makeGauge(descriptor: name("degraded", "", "1 while health reports degraded (see its reasons), else 0."))
     }
 

@@ -65,6 +65,15 @@ extension LineClient {
         setsockopt(fileDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// The value of a Prometheus metric (a name without labels) from the `metrics` op; nil if absent.
+    func metric(_ name: String) throws -> Double? {
+        let text = try call(["op": "metrics"])["metrics"]?.stringValue ?? ""
+        for line in text.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return Double(line.split(separator: " ").last ?? "")
+        }
+        return nil
+    }
+
     /// Sends raw bytes and reads one reply.
     func callRaw(_ line: String) throws -> JSONValue {
         try send(Array(line.utf8))
