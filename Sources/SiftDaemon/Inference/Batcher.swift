@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import GPT2
 import Logging
@@ -55,8 +56,7 @@ public final class Batcher: Sendable {
 
     private struct State {
         /// Texts not yet taken into a batch, in arrival order.
-        var order: [TextKey] = []
-        var orderStart = 0
+        var order: Deque<TextKey> = []
         var waiting: [TextKey: Pending] = [:]
         /// Texts in the batch being computed, with everyone waiting for them.
         var running: [TextKey: [Waiter]] = [:]
@@ -67,7 +67,7 @@ public final class Batcher: Sendable {
         /// When the last batch finished.
         var batchEndedAt: ContinuousClock.Instant?
 
-        var queued: Int { order.count - orderStart }
+        var queued: Int { order.count }
     }
 
     private let models: ModelProvider
@@ -103,7 +103,7 @@ public final class Batcher: Sendable {
             if let started = state.batchStartedAt { return started.duration(to: now) <= limit }
             guard state.queued > 0 else { return true }
             if let ended = state.batchEndedAt, ended.duration(to: now) <= limit { return true }
-            guard let oldest = state.waiting[state.order[state.orderStart]]?.waiters.first?.arrived else { return true }
+            guard let first = state.order.first, let oldest = state.waiting[first]?.waiters.first?.arrived else { return true }
             return oldest.duration(to: now) <= limit
         }
     }
@@ -172,22 +172,19 @@ public final class Batcher: Sendable {
                 Self.dropAbandoned(&state, into: &abandoned)
                 guard state.queued > 0 else { return state.stopping ? .finish : .sleep }
                 let settings = state.settings
-                let oldest = state.waiting[state.order[state.orderStart]]!.waiters[0].arrived
+                let oldest = state.waiting[state.order.first!]!.waiters[0].arrived
                 let due = oldest.advanced(by: settings.maxDelay)
                 guard state.queued >= settings.maxBatchSize || state.stopping || clock.now >= due else {
-                    let remaining = clock.now.duration(to: due)
-                    let nanoseconds = remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000
-                    return .wait(.now() + .nanoseconds(Int(max(0, nanoseconds))))
+                    return .wait(due.dispatchTime)
                 }
                 var batch = Batch()
                 var tokenCount = 0
-                while state.orderStart < state.order.count, batch.texts.count < settings.maxBatchSize {
-                    let key = state.order[state.orderStart]
+                while let key = state.order.first, batch.texts.count < settings.maxBatchSize {
                     let pending = state.waiting[key]!
                     let cost = max(1, pending.tokens.count)
                     if !batch.texts.isEmpty && tokenCount + cost > settings.maxBatchTokens { break }
                     tokenCount += cost
-                    state.orderStart += 1
+                    state.order.removeFirst()
                     state.waiting[key] = nil
                     state.running[key] = pending.waiters
                     batch.texts.append(key.text)
@@ -195,7 +192,6 @@ public final class Batcher: Sendable {
                     batch.tokens.append(pending.tokens)
                     batch.tokenizers.append(pending.tokenizer)
                 }
-                Self.compact(&state)
                 state.batchStartedAt = clock.now
                 return .take(batch)
             }
@@ -217,7 +213,7 @@ public final class Batcher: Sendable {
     /// Takes out the requests of clients that have gone, and texts nobody waits for any more,
     /// from the front of the queue (where the next batch comes from).
     private static func dropAbandoned(_ state: inout State, into abandoned: inout [Waiter]) {
-        var index = state.orderStart
+        var index = state.order.startIndex
         var kept = 0
         while index < state.order.count, kept < state.settings.maxBatchSize {
             let text = state.order[index]
@@ -236,16 +232,6 @@ public final class Batcher: Sendable {
             if pending.waiters.count != before { state.waiting[text] = pending }
             kept += 1
             index += 1
-        }
-    }
-
-    private static func compact(_ state: inout State) {
-        if state.orderStart == state.order.count {
-            state.order.removeAll(keepingCapacity: true)
-            state.orderStart = 0
-        } else if state.orderStart > 4096 {
-            state.order.removeFirst(state.orderStart)
-            state.orderStart = 0
         }
     }
 

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -55,8 +56,7 @@ public final class Journal: Sendable {
     static func bytes(of message: ClassifiedMessage) -> Int { message.text.utf8.count + 256 }
 
     private struct State {
-        var queue: [Entry] = []
-        var queueStart = 0
+        var queue: Deque<Entry> = []
         var pendingIDs: Set<MessageID> = []
         var waiters: [MessageID: [CheckedContinuation<Void, Never>]] = [:]
         /// Reserved, not yet handed out, lowest first.
@@ -66,7 +66,7 @@ public final class Journal: Sendable {
         /// Entries queued whose client waits for their commit (journal.durable).
         var awaitedEntries = 0
 
-        var queued: Int { queue.count - queueStart }
+        var queued: Int { queue.count }
         var freeCount: Int { freeIDs.reduce(0) { $0 + $1.count } }
     }
 
@@ -206,24 +206,14 @@ public final class Journal: Sendable {
             enum Decision { case take([Entry]), wait(DispatchTime), sleep, finish }
             let decision: Decision = state.withLock { state in
                 guard state.queued > 0 else { return state.stopping ? .finish : .sleep }
-                let oldest = state.queue[state.queueStart].enqueuedAt
+                let oldest = state.queue.first!.enqueuedAt
                 let due = oldest.advanced(by: settings.maxDelay)
                 if state.queued >= settings.maxBatch || !state.waiters.isEmpty || state.awaitedEntries > 0 || state.stopping || clock.now >= due {
-                    let end = min(state.queue.count, state.queueStart + settings.maxBatch)
-                    let batch = Array(state.queue[state.queueStart..<end])
-                    state.queueStart = end
-                    if state.queueStart == state.queue.count {
-                        state.queue.removeAll(keepingCapacity: true)
-                        state.queueStart = 0
-                    } else if state.queueStart > 4096 {
-                        state.queue.removeFirst(state.queueStart)
-                        state.queueStart = 0
-                    }
+                    let batch = Array(state.queue.prefix(settings.maxBatch))
+                    state.queue.removeFirst(batch.count)
                     return .take(batch)
                 }
-                let remaining = clock.now.duration(to: due)
-                let nanoseconds = max(0, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000)
-                return .wait(.now() + .nanoseconds(Int(nanoseconds)))
+                return .wait(due.dispatchTime)
             }
             switch decision {
             case let .take(batch): return batch
