@@ -190,4 +190,26 @@ final class StoreTroubleTests: DaemonTestCase {
             .filter { $0.hasPrefix(".siftd-") }
         XCTAssertEqual(leftovers, [], "the private name the socket was bound under is gone")
     }
+
+    /// Shutdown with the store still refusing: the drain ends, and every answered prediction
+    /// that could not be stored is counted (and logged with its id), none silently.
+    func testShutdownWithAFailingStoreGivesUpCountedNotSilently() async throws {
+        let started = try await DaemonFixture.start()
+        let refusing = try RefusingStore(path: started.config.storePath)
+        let client = try started.connect()
+        try refusing.refuse(true)
+        var ids: [Int64] = []
+        for i in 0..<3 {
+            ids.append(try XCTUnwrap(try client.call(["op": "classify", "text": .string("lost \(i)")])["message_id"]?.intValue))
+        }
+        try await started.stop()
+        XCTAssertEqual(started.daemon.context.metrics.exposition().contains("sift_journal_given_up_total 3"), true,
+                       started.daemon.context.metrics.exposition())
+        let store = try Store(path: started.config.storePath)
+        for id in ids {
+            let exists = try await store.messageExists(id)
+            XCTAssertFalse(exists)
+        }
+        try store.close()
+    }
 }

@@ -62,6 +62,8 @@ public final class Journal: Sendable {
         /// Reserved, not yet handed out, lowest first.
         var freeIDs: [ClosedRange<MessageID>] = []
         var stopping = false
+        /// The writer has written everything and returned: nothing appended now would be written.
+        var finished = false
         var pendingBytes = 0
         /// Entries queued whose client waits for their commit (journal.durable).
         var awaitedEntries = 0
@@ -82,6 +84,8 @@ public final class Journal: Sendable {
     private let reservation = Mutex(())
     private let clock = ContinuousClock()
     private let writer: WorkerThread
+    /// Set once a batch was given up at shutdown (see ``write(_:)``).
+    private let storeGaveUp = Atomic<Bool>(false)
 
     public init(
         store: Store, settings: Settings, metrics: DaemonMetrics, logger: Logger,
@@ -123,8 +127,9 @@ public final class Journal: Sendable {
         guard !messages.isEmpty else { return [] }
         let bytes = messages.reduce(0) { $0 + Self.bytes(of: $1) }
         while true {
-            enum Outcome { case ids([MessageID]), needIDs, full(Int) }
+            enum Outcome { case ids([MessageID]), needIDs, full(Int), finished }
             let outcome: Outcome = state.withLock { state in
+                if state.finished { return .finished }
                 if state.pendingBytes > 0 && state.pendingBytes + bytes > settings.maxPendingBytes { return .full(state.pendingBytes) }
                 guard state.freeCount >= messages.count else { return .needIDs }
                 var ids: [MessageID] = []
@@ -156,6 +161,8 @@ public final class Journal: Sendable {
             case let .full(pending):
                 metrics.overloaded.increment()
                 throw ProtocolError(.overloaded, "\(pending >> 20) MiB of predictions wait for the store, which is not taking them (see health); retry later")
+            case .finished:
+                throw ProtocolError(.internalError, "the daemon is shutting down; the prediction was not kept")
             case .needIDs:
                 break
             }
@@ -205,7 +212,11 @@ public final class Journal: Sendable {
         while true {
             enum Decision { case take([Entry]), wait(DispatchTime), sleep, finish }
             let decision: Decision = state.withLock { state in
-                guard state.queued > 0 else { return state.stopping ? .finish : .sleep }
+                guard state.queued > 0 else {
+                    guard state.stopping else { return .sleep }
+                    state.finished = true
+                    return .finish
+                }
                 let oldest = state.queue.first!.enqueuedAt
                 let due = oldest.advanced(by: settings.maxDelay)
                 if state.queued >= settings.maxBatch || !state.waiters.isEmpty || state.awaitedEntries > 0 || state.stopping || clock.now >= due {
@@ -239,6 +250,7 @@ public final class Journal: Sendable {
                     logger.notice("journal: the store takes predictions again", metadata: ["attempts": "\(attempt + 1)"])
                 }
                 reasons?.set(.journal, nil)
+                storeGaveUp.store(false, ordering: .relaxed)
                 break
             } catch {
                 attempt += 1
@@ -249,7 +261,12 @@ public final class Journal: Sendable {
                     logger.error("journal: \(reason); retrying", metadata: ["attempt": "\(attempt)"])
                 }
                 reasons?.set(.journal, reason)
-                if state.withLock({ $0.stopping }) && attempt >= settings.attemptsWhenStopping {
+                // At shutdown, a store that refused `attemptsWhenStopping` times in a row is
+                // taken to be gone for this run: later batches get one attempt each, so the
+                // drain ends within systemd's stop timeout however much was waiting.
+                let attempts = storeGaveUp.load(ordering: .relaxed) ? 1 : settings.attemptsWhenStopping
+                if state.withLock({ $0.stopping }) && attempt >= attempts {
+                    storeGaveUp.store(true, ordering: .relaxed)
                     giveUp(batch, error: error)
                     givenUp = true
                     break

@@ -118,6 +118,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         inactive = true
+        // Nothing more is started: a request started now would hold an admission ticket
+        // that nothing releases any more.
+        closing = true
         presence.disconnected()
         idleTimer?.cancel()
         registry.requestsFinished(pending)
