@@ -86,9 +86,7 @@ struct BenchLearningCommand: AsyncParsableCommand {
             setenv(DaemonConfigLoader.environmentName(of: key), value, 1)
         }
 
-        var template = Array("/tmp/sift-learn-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw CLIError("cannot make a temporary directory") }
-        let directory = String(cString: made)
+        let directory = try Bench.makeTemporaryDirectory(prefix: "sift-learn")
         defer {
             if keep { LearningScenario.progress("kept \(directory)") } else { try? FileManager.default.removeItem(atPath: directory) }
         }

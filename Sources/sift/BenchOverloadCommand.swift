@@ -54,9 +54,7 @@ struct BenchOverloadCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: modelDirectory + "/config.json") else {
             throw ValidationError("no model at \(modelDirectory); pass --model DIR")
         }
-        var template = Array("/tmp/sift-overload-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw CLIError("cannot make a temporary directory") }
-        let directory = String(cString: made)
+        let directory = try Bench.makeTemporaryDirectory(prefix: "sift-overload")
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         var config = DaemonConfig()

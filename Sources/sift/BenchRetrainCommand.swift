@@ -58,9 +58,7 @@ struct BenchRetrainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var template = Array("/tmp/sift-bench-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw CLIError("cannot make a temporary directory") }
-        let directory = String(cString: made)
+        let directory = try Bench.makeTemporaryDirectory(prefix: "sift-bench")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let trainer = siftd.map { URL(fileURLWithPath: $0) }
             ?? TrainerLauncher.currentExecutable.deletingLastPathComponent().appendingPathComponent("siftd")

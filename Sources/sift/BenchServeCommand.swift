@@ -117,9 +117,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     }
 
     private func serve(_ model: ServingModel, _ texts: [String]) async throws -> Served {
-        var template = Array("/tmp/sift-bench-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw CLIError("cannot make a temporary directory") }
-        let directory = String(cString: made)
+        let directory = try Bench.makeTemporaryDirectory(prefix: "sift-bench")
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
         var config = DaemonConfig()

@@ -12,6 +12,13 @@ enum Bench {
             bias: Tensor(zeros: [2]), labels: ["ham", "spam"])
     }
 
+    /// A fresh directory under /tmp (short, as Unix socket paths must be) named `prefix-XXXXXX`.
+    static func makeTemporaryDirectory(prefix: String) throws -> String {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw CLIError("cannot make a temporary directory") }
+        return String(cString: made)
+    }
+
     /// The `p` quantile (0...1) of `values`, nearest rank; 0 for none.
     static func percentile(_ values: [Double], _ p: Double) -> Double {
         let sorted = values.sorted()
