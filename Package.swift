@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer", "Checksum"]),
         .target(name: "Checksum"),
         .target(name: "SpamStore", dependencies: ["Checksum", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The harnesses behind `sift bench`, kept out of the libraries they measure.
+        .target(name: "SiftBench", dependencies: ["SpamStore"]),
         .target(
             name: "SiftSystemd",
             dependencies: [
@@ -73,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore",
+                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "SiftBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -85,6 +87,7 @@ let package = Package(
         .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "SpamStoreTests", dependencies: ["SpamStore", "TestSupport"]),
+        .testTarget(name: "SiftBenchTests", dependencies: ["SiftBench", "TestSupport"]),
         // Test scaffolding: the writer process SpamStoreTests kills mid-commit (found next to the test bundle).
         .executableTarget(name: "store-crash-writer", dependencies: ["SpamStore"], path: "Tests/StoreCrashWriter"),
         .testTarget(name: "SiftSystemdTests", dependencies: ["SiftSystemd", "TestSupport"]),

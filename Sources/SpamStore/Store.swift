@@ -71,7 +71,7 @@ public final class Store: Sendable {
     /// (writers wait for it; readers do not). For measuring the store at rest, and before a
     /// file-level copy.
     public func checkpoint() throws {
-        try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
     }
 
     private static func checkIntegrity(_ pool: DatabasePool, path: String) throws {

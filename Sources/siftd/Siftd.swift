@@ -12,6 +12,6 @@ struct Siftd: AsyncParsableCommand {
             start) or retrains while the daemon is stopped.
             """,
         version: SiftVersion.string,
-        subcommands: [Serve.self, Train.self],
-        defaultSubcommand: Serve.self)
+        subcommands: [ServeCommand.self, TrainCommand.self],
+        defaultSubcommand: ServeCommand.self)
 }

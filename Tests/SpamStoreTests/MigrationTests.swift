@@ -1,6 +1,7 @@
 import Checksum
 import Foundation
 import GRDB
+import TestSupport
 import XCTest
 @testable import SpamStore
 

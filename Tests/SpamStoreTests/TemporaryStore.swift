@@ -1,20 +1,7 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import SpamStore
-
-/// A directory under the system temp dir that disappears with the test case.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("spamstore-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-}
 
 /// A base class that gives each test a fresh store in its own directory.
 class StoreTestCase: XCTestCase {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SiftBench
 import SpamStore
 
 /// `sift bench store`: how many predictions per second the journal can record in batches

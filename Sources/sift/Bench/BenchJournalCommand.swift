@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SiftBench
 import SpamStore
 
 /// `sift bench journal`: messages per second the daemon's journal path records, by text size,

@@ -5,7 +5,7 @@ import SiftDaemon
 import SiftSystemd
 import SpamStore
 
-struct Train: AsyncParsableCommand {
+struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Run one training run: retrain from the collected labels, gate, and promote or reject.",

@@ -4,7 +4,7 @@ import Logging
 import SiftDaemon
 import SiftSystemd
 
-struct Serve: AsyncParsableCommand {
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the daemon (the default when no subcommand is given).",

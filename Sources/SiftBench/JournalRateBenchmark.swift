@@ -1,4 +1,5 @@
 import Foundation
+import SpamStore
 
 /// The figures behind `sift bench journal`: the daemon's own recording path (ids reserved up
 /// front, as the journal reserves blocks) for texts of a given size, all distinct or all the

@@ -1,4 +1,5 @@
 import Foundation
+import SpamStore
 
 /// The figures behind `sift bench store`: how fast the journal can record predictions, and
 /// how long a client waits for a label to be acknowledged (one durable commit).
