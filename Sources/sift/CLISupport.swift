@@ -51,17 +51,6 @@ enum CLI {
 
     static var defaultSMSFile: URL { sharedDirectory.appendingPathComponent("data/sms-spam-collection/SMSSpamCollection") }
     static var defaultTokenizerDirectory: URL { sharedDirectory.appendingPathComponent("data/gpt2-tokenizer") }
-
-    /// The texts of a `label<TAB>text` file (the SMS Spam Collection's format).
-    static func readLabeledTexts(_ url: URL) throws -> [String] {
-        guard let content = try? String(contentsOf: url, encoding: .utf8) else {
-            throw CLIError("cannot read \(url.path) as UTF-8 text")
-        }
-        return content.split(separator: "\n", omittingEmptySubsequences: true).map { line in
-            if let tab = line.firstIndex(of: "\t") { return String(line[line.index(after: tab)...]) }
-            return String(line)
-        }
-    }
 }
 
 struct CLIError: Error, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FineTune
 import Foundation
 import GPT2
 import GPT2Tokenizer
@@ -14,20 +15,9 @@ struct BenchInferCommand: ParsableCommand {
             Collection (default ../shared/data/sms-spam-collection/SMSSpamCollection).
             """)
 
-    @Option(help: "Model directory (model.safetensors + config.json); default: random gpt2 124M shape.")
-    var model: String?
+    @OptionGroup var model: BenchModelOptions
 
-    @Option(help: "Shape of the random model when --model is not given: gpt2, gpt2-medium, gpt2-large, gpt2-xl.")
-    var shape: String = "gpt2"
-
-    @Option(help: "Tokenizer directory (default: the model directory, else ../shared/data/gpt2-tokenizer).")
-    var vocab: String?
-
-    @Option(help: "Labeled texts (label<TAB>text per line).")
-    var data: String?
-
-    @Option(help: "OpenBLAS threads.")
-    var threads: Int = 2
+    @OptionGroup var threads: ThreadsOption
 
     @Option(help: "Messages per batch in the batched run.")
     var batchSize: Int = 64
@@ -39,30 +29,20 @@ struct BenchInferCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if threads < 1 || batchSize < 1 || limit < 0 { throw ValidationError("--threads and --batch-size must be ≥ 1, --limit ≥ 0") }
-        if model == nil && GPT2Config.named[shape] == nil {
-            throw ValidationError("--shape must be one of \(GPT2Config.named.keys.sorted().joined(separator: ", "))")
-        }
+        if batchSize < 1 || limit < 0 { throw ValidationError("--batch-size must be ≥ 1, --limit ≥ 0") }
     }
 
     func run() throws {
-        BLAS.setThreads(threads)
+        threads.apply()
         let loadStart = Date()
-        let weights: GPT2Weights
-        var tokenizerDirectory = vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory
-        if let model {
-            weights = try GPT2Weights.load(directory: URL(fileURLWithPath: model))
-            if vocab == nil { tokenizerDirectory = URL(fileURLWithPath: model) }
-        } else {
-            weights = try GPT2Weights.random(config: GPT2Config.named[shape]!, seed: 1)
-        }
+        let weights = try model.loadWeights(seed: 1)
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let config = weights.config
         let head = try Bench.randomHead(channels: config.channels)
         let classifier = Classifier(model: GPT2Model(weights: weights), head: head, pooling: .last)
 
-        let tokenizer = try BPETokenizer(directory: tokenizerDirectory)
-        var texts = try CLI.readLabeledTexts(data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile)
+        let tokenizer = try BPETokenizer(directory: model.tokenizerDirectory)
+        var texts = try LabeledDataReader.read(model.random.dataFile).map(\.text)
         if limit > 0 { texts = Array(texts.prefix(limit)) }
         let ids = texts.map { Pooling.last.prepare(tokenizer.encode($0), contextLength: config.contextLength) }
         let tokens = ids.reduce(0) { $0 + $1.count }
@@ -92,9 +72,9 @@ struct BenchInferCommand: ParsableCommand {
         let latency40 = latencies.sorted()[latencies.count / 2]
 
         let figures: [String: Any] = [
-            "model": model ?? "random \(shape)",
+            "model": model.name,
             "parameters": config.parameterCount,
-            "threads": threads,
+            "threads": threads.threads,
             "messages": ids.count,
             "tokens": tokens,
             "mean_tokens": Double(tokens) / Double(max(ids.count, 1)),
@@ -115,7 +95,7 @@ struct BenchInferCommand: ParsableCommand {
         }
         func f(_ key: String, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", figures[key] as? Double ?? 0) }
         print("""
-            inference: \(figures["model"]!), \(config.layers) layers × \(config.channels) wide, \(threads) BLAS threads
+            inference: \(figures["model"]!), \(config.layers) layers × \(config.channels) wide, \(threads.threads) BLAS threads
               \(ids.count) SMS texts, \(tokens) tokens (mean \(f("mean_tokens"))), model ready in \(f("load_seconds", 2)) s
               one at a time: \(f("single_ms_per_message")) ms/message, \(f("single_messages_per_second")) messages/s, \(f("gflops_single")) GFLOPS
               batched (\(batchSize)): \(f("batched_ms_per_message")) ms/message, \(f("batched_messages_per_second")) messages/s, \(f("gflops_batched")) GFLOPS

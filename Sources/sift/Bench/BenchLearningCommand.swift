@@ -182,7 +182,7 @@ struct BenchLearningCommand: AsyncParsableCommand {
 
     /// `siftd train --config FILE` with no model yet: the first model, r1. Its output goes to `log`.
     private func coldStart(_ trainer: URL, config: String, log: String) throws {
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = trainer
         process.arguments = ["train", "--config", config]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FineTune
 import Foundation
 import GPT2
 import GPT2Tokenizer
@@ -54,7 +55,7 @@ struct BenchServeCommand: AsyncParsableCommand {
         BLAS.setThreads(threads)
         let model = try makeModel()
         var seen = Set<String>()
-        let distinct = try CLI.readLabeledTexts(random.dataFile).filter { seen.insert($0).inserted }
+        let distinct = try LabeledDataReader.read(random.dataFile).map(\.text).filter { seen.insert($0).inserted }
         guard distinct.count >= requests else {
             throw ValidationError("--requests \(requests) is more than the \(distinct.count) distinct texts available")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FineTune
 import Foundation
 import GPT2Tokenizer
 
@@ -38,7 +39,7 @@ struct BenchTokenizerCommand: ParsableCommand {
         let loadTime = try clock.measure { tokenizer = try BPETokenizer(directory: vocabularyDirectory) }
         guard let tokenizer else { return }
         let dataFile = data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile
-        let texts = try CLI.readLabeledTexts(dataFile)
+        let texts = try LabeledDataReader.read(dataFile).map(\.text)
         let bytes = texts.reduce(0) { $0 + $1.utf8.count }
 
         var tokens = 0

@@ -18,38 +18,12 @@ struct BenchTrainCommand: ParsableCommand {
             training message. PyTorch takes about 20 minutes for this on 2 cores.
             """)
 
-    @Option(help: "Model directory (model.safetensors + config.json); default: random weights of --shape.")
-    var model: String?
-
-    @Option(help: "Shape of the random model: gpt2, gpt2-medium, gpt2-large, gpt2-xl.")
-    var shape: String = "gpt2"
-
-    @Option(help: "Tokenizer directory (default: the model directory, else ../shared/data/gpt2-tokenizer).")
-    var vocab: String?
-
-    @Option(help: "The SMS Spam Collection (default ../shared/data/sms-spam-collection/SMSSpamCollection).")
-    var data: String?
+    @OptionGroup var model: BenchModelOptions
 
     @Option(help: "Pooling to time: both, last, padded (= padded:120) or padded:N.")
     var pooling: String = "both"
 
-    @Option(help: "What trains: head, last-block, last-N-blocks or all.")
-    var trainable: String = "last-block"
-
-    @Option(help: "Epochs.")
-    var epochs: Int = 5
-
-    @Option(help: "Examples per batch.")
-    var batchSize: Int = 8
-
-    @Option(help: "AdamW learning rate.")
-    var lr: Float = 5e-5
-
-    @Option(help: "Seed of the split, the random model and the shuffles.")
-    var seed: UInt64 = 123
-
-    @Option(help: "OpenBLAS and optimizer threads.")
-    var threads: Int = 2
+    @OptionGroup var training: TrainingOptions
 
     @Option(help: "Training messages to use (default: all 1045).")
     var limit: Int?
@@ -72,36 +46,25 @@ struct BenchTrainCommand: ParsableCommand {
 
     func validate() throws {
         if poolings() == nil { throw ValidationError("--pooling must be both, last, padded or padded:N") }
-        if TrainableSet(trainable) == nil { throw ValidationError("--trainable must be head, last-block, last-N-blocks or all") }
-        if model == nil && GPT2Config.named[shape] == nil {
-            throw ValidationError("--shape must be one of \(GPT2Config.named.keys.sorted().joined(separator: ", "))")
-        }
-        if epochs < 1 || batchSize < 1 || threads < 1 { throw ValidationError("--epochs, --batch-size and --threads must be ≥ 1") }
+        if training.epochs < 1 { throw ValidationError("--epochs must be at least 1") }
     }
 
     func run() throws {
-        BLAS.setThreads(threads)
+        training.threads.apply()
+        let seed = training.seed
         let loadStart = Date()
-        let weights = try model.map { try GPT2Weights.load(directory: URL(fileURLWithPath: $0)) }
-            ?? GPT2Weights.random(config: GPT2Config.named[shape]!, seed: seed)
+        let weights = try model.loadWeights(seed: seed)
         let loadSeconds = Date().timeIntervalSince(loadStart)
-        let tokenizerDirectory = vocab.map { URL(fileURLWithPath: $0) } ?? model.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory
-        let tokenizer = try BPETokenizer(directory: tokenizerDirectory)
-        let sms = try SMSSpamCollection.read(data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile)
+        let tokenizer = try BPETokenizer(directory: model.tokenizerDirectory)
+        let sms = try SMSSpamCollection.read(model.random.dataFile)
         let split = DatasetSplit.split(DatasetSplit.balanced(sms, labels: .hamSpam, seed: seed), seed: seed)
         let train = Array(try LabelSet.hamSpam.tokenize(split.train, encode: tokenizer.encode).prefix(limit ?? .max))
         let test = evaluate ? try LabelSet.hamSpam.tokenize(split.test, encode: tokenizer.encode) : []
 
         var runs: [[String: Any]] = []
         for pooling in poolings()! {
-            var config = TrainingConfig()
-            config.trainable = TrainableSet(trainable)!
+            var config = training.config
             config.pooling = pooling
-            config.epochs = epochs
-            config.batchSize = batchSize
-            config.optimizer.learningRate = lr
-            config.seed = seed
-            config.threads = threads
             let started = Date()
             let trainer = try Trainer(config: config, base: weights)
             let set = try trainer.prepare(train)
@@ -137,17 +100,17 @@ struct BenchTrainCommand: ParsableCommand {
 
         let c = weights.config
         let summary: [String: Any] = [
-            "model": model ?? "random \(shape)",
+            "model": model.name,
             "layers": c.layers, "channels": c.channels, "parameters": c.parameterCount,
-            "trainable": trainable,
-            "epochs": epochs, "batch_size": batchSize, "threads": threads,
+            "trainable": training.trainable,
+            "epochs": training.epochs, "batch_size": training.batchSize, "threads": training.threads.threads,
             "model_load_seconds": loadSeconds,
             "runs": runs,
             "peak_rss_mib": CLI.peakRSSMiB(),
         ]
         if json { try CLI.printJSONObject(summary); return }
-        print("train benchmark: \(model ?? "random \(shape)") (\(c.layers) blocks, \(c.channels) wide), trainable \(trainable), "
-              + "\(train.count) messages, batch \(batchSize), \(epochs) epochs, \(threads) threads")
+        print("train benchmark: \(model.name) (\(c.layers) blocks, \(c.channels) wide), trainable \(training.trainable), "
+              + "\(train.count) messages, batch \(training.batchSize), \(training.epochs) epochs, \(training.threads.threads) threads")
         for run in runs {
             let phases = run["step_phase_seconds"] as! [String: Double]
             print(String(format: "  pooling %@: %d tokens, prefix cache %.1f s, epochs %@ s, total %.1f s",

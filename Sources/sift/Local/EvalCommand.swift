@@ -19,14 +19,7 @@ struct EvalCommand: ParsableCommand {
               sift eval --base models/gpt2 --classifier models/candidate.safetensors data/sms/test.tsv
             """)
 
-    @Option(help: "Base model directory (model.safetensors, config.json and tokenizer files).")
-    var base: String
-
-    @Option(help: "Classifier checkpoint. Default: head.safetensors in the base directory.")
-    var classifier: String?
-
-    @Option(help: "Pooling override: last or padded:N. Default: the checkpoint's.")
-    var pooling: String?
+    @OptionGroup var model: ClassifierOptions
 
     @Argument(help: "Labeled data files (e.g. train.tsv validation.tsv test.tsv).")
     var files: [String]
@@ -34,24 +27,19 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
 
-    @Option(help: "OpenBLAS threads.")
-    var threads: Int = 2
+    @OptionGroup var threads: ThreadsOption
 
     @Flag(help: "Print one JSON object (file name → metrics) instead of summaries.")
     var json = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one data file") }
-        if let pooling, Pooling(pooling) == nil { throw ValidationError("--pooling must be last or padded:N") }
-        if batchSize < 1 || threads < 1 { throw ValidationError("--batch-size and --threads must be ≥ 1") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
     }
 
     func run() throws {
-        BLAS.setThreads(threads)
-        let baseURL = URL(fileURLWithPath: base)
-        let model = try Classifier(baseDirectory: baseURL, classifierFile: classifier.map { URL(fileURLWithPath: $0) },
-                                   pooling: pooling.flatMap(Pooling.init))
-        let tokenizer = try BPETokenizer(directory: baseURL)
+        threads.apply()
+        let (model, tokenizer) = try self.model.load()
         let labels = LabelSet(names: model.labels)
         var results: [String: Evaluation] = [:]
         for file in files {

@@ -18,25 +18,15 @@ struct PredictCommand: ParsableCommand {
               echo "WINNER!! Claim your prize now" | sift predict --base models/gpt2 --classifier models/7/classifier.safetensors
             """)
 
-    @Option(help: "Base model directory (model.safetensors, config.json and tokenizer files).")
-    var base: String
-
-    @Option(help: "Classifier safetensors (score.weight/score.bias, optionally trained blocks). Default: head.safetensors in the base directory.")
-    var classifier: String?
-
-    @Option(help: "Pooling: last (last real token) or padded:N (the reference's right-padding). Default: the classifier's, else last.")
-    var pooling: String?
+    @OptionGroup var model: ClassifierOptions
 
     @Option(help: "Texts classified together in one forward pass.")
     var batchSize: Int = 16
 
-    @Option(help: "OpenBLAS threads.")
-    var threads: Int = 2
+    @OptionGroup var threads: ThreadsOption
 
     func validate() throws {
-        if let pooling, Pooling(pooling) == nil { throw ValidationError("--pooling must be last or padded:N, got \(pooling)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        if threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     struct Output: Encodable {
@@ -46,11 +36,8 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        BLAS.setThreads(threads)
-        let baseURL = URL(fileURLWithPath: base)
-        let model = try Classifier(baseDirectory: baseURL, classifierFile: classifier.map { URL(fileURLWithPath: $0) },
-                                   pooling: pooling.flatMap(Pooling.init))
-        let tokenizer = try BPETokenizer(directory: baseURL)
+        threads.apply()
+        let (model, tokenizer) = try self.model.load()
         var pending = [String]()
         func flush() throws {
             let predictions = model.classify(tokenIDs: pending.map(tokenizer.encode))

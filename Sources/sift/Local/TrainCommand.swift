@@ -40,35 +40,13 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("test"), help: "Test data file, evaluated at the end.")
     var testFile: String?
 
-    @Option(help: "What trains: head, last-block, last-N-blocks (e.g. last-2-blocks) or all.")
-    var trainable: String = "last-block"
-
     @Option(help: "Pooling: last (last real token), padded (right-pad to the longest training text, as the reference) or padded:N.")
     var pooling: String = "last"
 
     @Option(help: "Label names in head-row order, comma-separated (default: ham,spam when that is all there is, else sorted).")
     var labels: String?
 
-    @Option(help: "Epochs over the training data.")
-    var epochs: Int = 5
-
-    @Option(help: "Examples per batch.")
-    var batchSize: Int = 8
-
-    @Option(help: "AdamW learning rate.")
-    var lr: Float = 5e-5
-
-    @Option(help: "AdamW decoupled weight decay (applied to every trainable tensor).")
-    var weightDecay: Float = 0.1
-
-    @Option(help: "Batches whose gradients are accumulated into one optimizer step.")
-    var accumulate: Int = 1
-
-    @Option(help: "Seed for the new head's initialisation and the shuffles.")
-    var seed: UInt64 = 123
-
-    @Option(help: "OpenBLAS and optimizer threads.")
-    var threads: Int = 2
+    @OptionGroup var training: TrainingOptions
 
     @Option(help: "Start from this classifier checkpoint (same labels) instead of a new head.")
     var warmStart: String?
@@ -80,13 +58,9 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if TrainableSet(trainable) == nil { throw ValidationError("--trainable must be head, last-block, last-N-blocks or all") }
         if pooling != "padded" && Pooling(pooling) == nil { throw ValidationError("--pooling must be last, padded or padded:N") }
         if (data == nil) == (trainFile == nil) { throw ValidationError("give either --data DIR or --train FILE") }
         if data != nil && (validationFile != nil || testFile != nil) { throw ValidationError("--validation/--test go with --train, not --data") }
-        if epochs < 0 || batchSize < 1 || accumulate < 1 || threads < 1 {
-            throw ValidationError("--epochs ≥ 0, --batch-size, --accumulate and --threads ≥ 1")
-        }
     }
 
     func run() throws {
@@ -100,18 +74,11 @@ struct TrainCommand: ParsableCommand {
                                              labelSet.tokenize(split.validation, encode: tokenizer.encode),
                                              labelSet.tokenize(split.test, encode: tokenizer.encode))
 
-        var config = TrainingConfig()
+        var config = training.config
         config.labels = labelSet
-        config.trainable = TrainableSet(trainable)!
         config.pooling = pooling == "padded"
             ? .padded(maxLength: min(weights.config.contextLength, train.map(\.ids.count).max() ?? 1))
             : Pooling(pooling)!
-        config.epochs = epochs
-        config.batchSize = batchSize
-        config.accumulationSteps = accumulate
-        config.optimizer = AdamWConfig(learningRate: lr, weightDecay: weightDecay)
-        config.seed = seed
-        config.threads = threads
 
         let trainer = try Trainer(config: config, base: weights, warmStart: warmStart.map { URL(fileURLWithPath: $0) })
         log("training \(config.trainable) of a \(weights.config.layers)-block, \(weights.config.channels)-wide GPT-2 on "
@@ -122,7 +89,7 @@ struct TrainCommand: ParsableCommand {
                    trainSet.totalTokens + (validationSet?.totalTokens ?? 0)))
         try trainer.train(train: trainSet, validation: validationSet) { event in
             guard case let .epoch(r) = event else { return }
-            var line = String(format: "epoch %d/%d  loss %.4f  train acc %.2f%%", r.epoch, epochs, r.trainLoss, r.trainAccuracy * 100)
+            var line = String(format: "epoch %d/%d  loss %.4f  train acc %.2f%%", r.epoch, training.epochs, r.trainLoss, r.trainAccuracy * 100)
             if let v = r.validation { line += String(format: "  val loss %.4f  val acc %.2f%%", v.loss, v.accuracy * 100) }
             log(line + String(format: "  %.1f s", r.seconds))
         }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import GPT2
 
@@ -25,26 +24,4 @@ enum Bench {
         guard !sorted.isEmpty else { return 0 }
         return sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
     }
-}
-
-/// The random model and the texts of `bench serve` and `bench retrain`.
-struct RandomModelOptions: ParsableArguments {
-    @Option(help: "Model shape: gpt2, gpt2-medium, gpt2-large, gpt2-xl.")
-    var shape = "gpt2"
-
-    @Option(help: "Labeled texts (label<TAB>text per line).")
-    var data: String?
-
-    @Option(help: "Tokenizer directory (vocab.json + merges.txt or encoder.json + vocab.bpe).")
-    var vocab: String?
-
-    func validate() throws {
-        guard GPT2Config.named[shape] != nil else {
-            throw ValidationError("--shape must be one of \(GPT2Config.named.keys.sorted().joined(separator: ", "))")
-        }
-    }
-
-    var config: GPT2Config { GPT2Config.named[shape]! }  // checked by validate()
-    var dataFile: URL { data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile }
-    var tokenizerDirectory: URL { vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory }
 }
