@@ -35,14 +35,6 @@ extension Store {
         }
     }
 
-    @discardableResult
-    public func recordClassified(_ batch: [ClassifiedMessage]) async throws -> [MessageID] {
-        let rows = try Self.prepare(batch).map { (id: MessageID?.none, row: $0) }
-        return try await pool.writeWithoutTransaction { db in
-            try Self.inJournalTransaction(db) { try Self.insert(rows, storingText: true, db) }
-        }
-    }
-
     /// Adds a prediction to a message already stored (e.g. re-scoring by a new model). It
     /// becomes the message's latest prediction, which is what ``dailyStats(days:now:spamLabel:)``
     /// and ``onlineAccuracy(modelVersion:since:)`` count.
@@ -63,10 +55,6 @@ extension Store {
 
     public func messageExists(_ id: MessageID) throws -> Bool {
         try pool.read { db in try Self.messageExists(id, db) }
-    }
-
-    public func messageExists(_ id: MessageID) async throws -> Bool {
-        try await pool.read { db in try Self.messageExists(id, db) }
     }
 
     /// The message with this id; its text is nil once dropped (by retention, or never stored).

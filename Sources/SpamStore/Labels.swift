@@ -27,17 +27,6 @@ extension Store {
         }
     }
 
-    @discardableResult
-    public func setLabel(
-        _ label: String, forMessage messageID: MessageID, source: LabelSource,
-        peerUID: UInt32? = nil, at time: Date = Date()
-    ) async throws -> LabelEvent {
-        try LabelName.validate(label)
-        return try await pool.write { db in
-            try Self.appendLabelEvent(label, messageID: messageID, source: source, peerUID: peerUID, at: time.storeSeconds, db)
-        }
-    }
-
     /// Withdraws a message's label: the message counts as unlabeled again (for training
     /// and retention), and the withdrawal joins its history. Returns the withdrawal event,
     /// or nil when the message had no label to withdraw (nothing is written then).
@@ -50,27 +39,11 @@ extension Store {
         }
     }
 
-    @discardableResult
-    public func forgetLabel(
-        forMessage messageID: MessageID, source: LabelSource, peerUID: UInt32? = nil, at time: Date = Date()
-    ) async throws -> LabelEvent? {
-        try await pool.write { db in
-            try Self.withdrawLabel(messageID: messageID, source: source, peerUID: peerUID, at: time.storeSeconds, db)
-        }
-    }
-
     /// Stores a new message with its label in one transaction (the `label` op). Returns its id.
     public func recordLabeledMessage(
         _ item: LabeledText, source: LabelSource, peer: Peer? = nil, at time: Date = Date()
     ) throws -> MessageID {
         try recordLabeledMessages([item], source: source, peer: peer, at: time)[0]
-    }
-
-    public func recordLabeledMessage(
-        _ item: LabeledText, source: LabelSource, peer: Peer? = nil, at time: Date = Date()
-    ) async throws -> MessageID {
-        let rows = try Self.prepare([item], peer: peer, at: time)
-        return try await pool.write { db in try Self.insertLabeled(rows, source: source, peerUID: peer?.uid, db) }[0]
     }
 
     /// Stores many labeled texts in one transaction (import). Returns the ids in order.

@@ -36,15 +36,6 @@ extension Store {
         }
     }
 
-    public func recordClassified(
-        _ batch: [ClassifiedMessage], ids: [MessageID], storingText: Bool = true, durable: Bool = false
-    ) async throws {
-        let rows = try Self.prepareReserved(batch, ids: ids)
-        try await pool.writeWithoutTransaction { db in
-            try Self.inJournalTransaction(db, durable: durable) { _ = try Self.insert(rows, storingText: storingText, db) }
-        }
-    }
-
     private static func reserveMessageIDs(count: Int64, _ db: Database) throws -> ClosedRange<MessageID> {
         // The counter is absent until the first AUTOINCREMENT insert; max(id) covers rows
         // inserted with explicit ids below it.

@@ -7,8 +7,7 @@ import GRDB
 /// in progress, and writes queue behind each other. Every method is synchronous, blocking
 /// and safe to call from any thread; a write has committed, and reached the disk, when it
 /// returns (journal batches excepted: they skip the fsync, see ``recordClassified(_:)``).
-/// From async code, use the `async` overloads of the request-path writes, which wait
-/// without blocking a cooperative thread.
+/// One synchronous API: async callers (the daemon) run it on threads of their own.
 public final class Store: Sendable {
     public struct Options: Sendable {
         /// How long a write waits for another process's write lock before failing.

@@ -51,10 +51,10 @@ final class JournalTests: XCTestCase {
         try journal.open()
         let writer = Task { try await journal.run() }
         let id = try journal.append([message("hurry")])[0]
-        let existedBefore = try await store.messageExists(id)
+        let existedBefore = try store.messageExists(id)
         XCTAssertFalse(existedBefore)
         await journal.waitUntilWritten(id)
-        let existsAfter = try await store.messageExists(id)
+        let existsAfter = try store.messageExists(id)
         XCTAssertTrue(existsAfter)
         await journal.waitUntilWritten(987_654)  // not the journal's: returns at once
         writer.cancel()
@@ -75,13 +75,13 @@ final class JournalTests: XCTestCase {
         try restarted.open()
         let writer = Task { try await restarted.run() }
         let fresh = try restarted.append([message("after restart")])
-        let labeled = try await store.recordLabeledMessage(LabeledText(text: "labeled", label: "spam"), source: .api)
+        let labeled = try store.recordLabeledMessage(LabeledText(text: "labeled", label: "spam"), source: .api)
         XCTAssertGreaterThan(fresh[0], lost.max()!)
         XCTAssertGreaterThan(labeled, lost.max()!)
         XCTAssertNotEqual(labeled, fresh[0])
         writer.cancel()
         try await writer.value
-        let lostExists = try await store.messageExists(lost[0])
+        let lostExists = try store.messageExists(lost[0])
         XCTAssertFalse(lostExists)
         XCTAssertEqual(try store.message(fresh[0])?.text, "after restart")
         try store.close()

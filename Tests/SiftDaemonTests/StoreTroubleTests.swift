@@ -62,7 +62,7 @@ final class StoreTroubleTests: DaemonTestCase {
         try refusing.refuse(false)
         try Self.waitFor("health ok") { try client.call(["op": "health"])["status"] == .string("ok") }
         for id in ids {
-            let exists = try await fixture.daemon.context.store.messageExists(id)
+            let exists = try fixture.daemon.context.store.messageExists(id)
             XCTAssertTrue(exists, "answered prediction \(id) was lost")
         }
         XCTAssertEqual(try client.call(["op": "health"])["journal_pending"], .int(0))
@@ -92,7 +92,7 @@ final class StoreTroubleTests: DaemonTestCase {
         try refusing.refuse(false)
         try Self.waitFor("journal empty") { try client.call(["op": "health"])["journal_pending"] == .int(0) }
         for id in ids {
-            let exists = try await fixture.daemon.context.store.messageExists(id)
+            let exists = try fixture.daemon.context.store.messageExists(id)
             XCTAssertTrue(exists, "answered prediction \(id) was lost")
         }
     }
@@ -107,14 +107,13 @@ final class StoreTroubleTests: DaemonTestCase {
         let store = fixture.daemon.context.store
         // The WAL is a fixed-size ring once it has grown to its checkpoint size: measure the
         // database file after folding the WAL in, as the store will be at rest.
-        let checkpoint = { try DatabaseQueue(path: fixture.config.storePath).writeWithoutTransaction { try $0.checkpoint(.truncate) } }
-        try checkpoint()
+        try store.checkpoint()
         let before = try store.storageFigures()
         for _ in 0..<300 {
             XCTAssertNotNil(try client.call(["op": "classify", "text": .string(text)])["message_id"])
         }
         try Self.waitFor("all stored") { try client.call(["op": "health"])["journal_pending"] == .int(0) }
-        try checkpoint()
+        try store.checkpoint()
         let after = try store.storageFigures()
         XCTAssertEqual(after.storedTexts, before.storedTexts)
         XCTAssertEqual(after.storedTextBytes, before.storedTextBytes)
@@ -139,7 +138,7 @@ final class StoreTroubleTests: DaemonTestCase {
     func testRetentionRunsInTheDaemon() async throws {
         let fixture = try await start { $0.storage.textRetentionDays = 2 }
         let store = fixture.daemon.context.store
-        let old = try await store.recordClassified([ClassifiedMessage(
+        let old = try store.recordClassified([ClassifiedMessage(
             text: "old unlabelled", receivedAt: Date().addingTimeInterval(-5 * 86_400), peer: nil,
             prediction: PredictionRecord(modelVersion: "m", label: "ham", probability: 0.9, latencyMilliseconds: 1))])[0]
         let service = StorageService(context: fixture.daemon.context, interval: .seconds(600), logger: DaemonFixture.quietLogger)
@@ -156,7 +155,7 @@ final class StoreTroubleTests: DaemonTestCase {
         let refusing = try RefusingStore(path: fixture.config.storePath)
         let observer = try fixture.connect()
         let first = try XCTUnwrap(try observer.call(["op": "classify", "text": "durable one"])["message_id"]?.intValue)
-        let exists = try await fixture.daemon.context.store.messageExists(first)
+        let exists = try fixture.daemon.context.store.messageExists(first)
         XCTAssertTrue(exists, "answered, so already in the store")
 
         try refusing.refuse(true)
@@ -169,7 +168,7 @@ final class StoreTroubleTests: DaemonTestCase {
         try refusing.refuse(false)
         let reply = try XCTUnwrap(try client.readReply())
         let id = try XCTUnwrap(reply["message_id"]?.intValue, "\(reply)")
-        let stored = try await fixture.daemon.context.store.messageExists(id)
+        let stored = try fixture.daemon.context.store.messageExists(id)
         XCTAssertTrue(stored)
     }
 
@@ -207,7 +206,7 @@ final class StoreTroubleTests: DaemonTestCase {
                        started.daemon.context.metrics.exposition())
         let store = try Store(path: started.config.storePath)
         for id in ids {
-            let exists = try await store.messageExists(id)
+            let exists = try store.messageExists(id)
             XCTAssertFalse(exists)
         }
         try store.close()

@@ -78,17 +78,4 @@ final class LabelTests: StoreTestCase {
             XCTAssertEqual(try store.currentLabel(forMessage: id), item.label)
         }
     }
-
-    func testAsyncLabelCallsCommitBeforeReturning() async throws {
-        let id = try await store.recordLabeledMessage(LabeledText(text: "async", label: "ham"), source: .api, peer: nil)
-        let event = try await store.setLabel("spam", forMessage: id, source: .correction)
-        let exists = try await store.messageExists(id)
-        XCTAssertTrue(exists)
-        // A fresh connection (another store on the same file) sees the committed label.
-        let other = try Store(path: databasePath, options: { var o = Store.Options(); o.checkIntegrityAtOpen = false; return o }())
-        XCTAssertEqual(try other.currentLabelEvent(forMessage: id), event)
-        let withdrawal = try await store.forgetLabel(forMessage: id, source: .api)
-        XCTAssertEqual(try other.currentLabelEvent(forMessage: id), withdrawal)
-        try other.close()
-    }
 }

@@ -53,7 +53,7 @@ final class PredictionJournalTests: StoreTestCase {
         let item = ClassifiedMessage(
             text: "no peer", receivedAt: Date(), peer: nil,
             prediction: PredictionRecord(modelVersion: "1", label: "ham", probability: 0.99, latencyMilliseconds: 0))
-        let ids = try await store.recordClassified([item, item])
+        let ids = try store.recordClassified([item, item])
         XCTAssertEqual(ids.count, 2)
         XCTAssertNil(try store.message(ids[0])?.peer)
         XCTAssertEqual(try store.message(ids[0])?.sha256, try store.message(ids[1])?.sha256)

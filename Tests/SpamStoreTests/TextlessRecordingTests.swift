@@ -30,23 +30,22 @@ final class TextlessRecordingTests: StoreTestCase {
         XCTAssertEqual(try store.dropTextOfUnlabeledMessages(olderThanDays: 0, now: fixedNoon + day), 0)
     }
 
-    func testATextStoredForAnotherMessageIsNotLentToOneRecordedWithout() async throws {
+    func testATextStoredForAnotherMessageIsNotLentToOneRecordedWithout() throws {
         let text = longText("shared")
-        let kept = try await store.recordClassified([classified(text)])[0]
+        let kept = try store.recordClassified([classified(text)])[0]
         let ids = Array(try store.reserveMessageIDs(count: 1))
-        try await store.recordClassified([classified(text)], ids: ids, storingText: false)
+        try store.recordClassified([classified(text)], ids: ids, storingText: false)
 
         XCTAssertEqual(try store.message(kept)?.text, text)
         XCTAssertNil(try store.message(ids[0])?.text)
         XCTAssertEqual(try store.storageFigures().storedTexts, 1)
     }
 
-    func testStoringTextIsTheDefault() async throws {
+    func testStoringTextIsTheDefault() throws {
         let ids = Array(try store.reserveMessageIDs(count: 2))
-        func recordSynchronously() throws { try store.recordClassified([classified("sync")], ids: [ids[0]]) }
-        try recordSynchronously()
-        try await store.recordClassified([classified("async")], ids: [ids[1]])
-        XCTAssertEqual(try store.message(ids[0])?.text, "sync")
-        XCTAssertEqual(try store.message(ids[1])?.text, "async")
+        try store.recordClassified([classified("reserved")], ids: [ids[0]])
+        let unreserved = try store.recordClassified([classified("unreserved")])[0]
+        XCTAssertEqual(try store.message(ids[0])?.text, "reserved")
+        XCTAssertEqual(try store.message(unreserved)?.text, "unreserved")
     }
 }

@@ -1,12 +1,13 @@
 /// `classify`: the model's label and probabilities for a text, with the message id it is stored under.
 struct ClassifyOperation: Operation {
     let name = "classify"
+    let batcher: Batcher
 
     func run(_ fields: RequestFields, context: RequestContext) async throws(ProtocolError) -> [(key: String, value: JSONValue)] {
         let text = try fields.text()
         let result: ClassifyResult
         do {
-            result = try await context.daemon.batcher.classify(text, peer: context.peer.storePeer, presence: context.presence)
+            result = try await batcher.classify(text, peer: context.peer.storePeer, presence: context.presence)
         } catch let error as ProtocolError {
             throw error
         } catch {

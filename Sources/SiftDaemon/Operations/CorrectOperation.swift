@@ -1,19 +1,26 @@
+import Logging
+
 /// `correct`: what a classified message really is. Acknowledged after the commit.
 struct CorrectOperation: Operation {
     let name = "correct"
     let changesState = true
+    let store: AsyncStore
+    let journal: Journal
+    let models: ModelProvider
+    let logger: Logger
 
     func run(_ fields: RequestFields, context: RequestContext) async throws(ProtocolError) -> [(key: String, value: JSONValue)] {
         let id = try fields.messageID()
-        let label = try context.knownLabel(fields)
+        let label = try models.knownLabel(fields)
         // The message may still be in the journal: its classify reply does not wait for the write.
-        await context.daemon.journal.waitUntilWritten(id)
+        await journal.waitUntilWritten(id)
         do {
-            try await context.daemon.store.setLabel(label, forMessage: id, source: .correction, peerUID: context.peer.uid)
+            let uid = context.peer.uid
+            _ = try await store.write { try $0.setLabel(label, forMessage: id, source: .correction, peerUID: uid) }
         } catch {
             throw .fromStore(error)
         }
-        context.daemon.logger.info("correction", metadata: [
+        logger.info("correction", metadata: [
             "message_id": "\(id)", "label": "\(label)", "peer_uid": "\(context.peer.uid)",
         ])
         return [("ok", .bool(true)), ("message_id", .int(id)), ("label", .string(label))]

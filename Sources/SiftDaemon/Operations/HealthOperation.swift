@@ -2,9 +2,10 @@
 /// `degraded` (serving, but see `degraded`: e.g. predictions not being stored) or `draining`.
 struct HealthOperation: Operation {
     let name = "health"
+    /// All of it: health reports on the whole daemon.
+    let daemon: DaemonContext
 
     func run(_ fields: RequestFields, context: RequestContext) async throws(ProtocolError) -> [(key: String, value: JSONValue)] {
-        let daemon = context.daemon
         let model = daemon.models.current
         let reasons = daemon.degraded.current
         return [

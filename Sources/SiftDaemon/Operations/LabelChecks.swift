@@ -1,11 +1,11 @@
 import SpamStore
 
 /// Reads shared by the operations that write labels.
-extension RequestContext {
+extension ModelProvider {
     /// `label`, which must be one of the serving model's labels.
     func knownLabel(_ fields: RequestFields) throws(ProtocolError) -> String {
         let label = try fields.string("label")
-        let labels = daemon.models.current.labels
+        let labels = current.labels
         guard labels.contains(label) else {
             throw ProtocolError(.unknownLabel, "label \(label.debugDescription) is not one of \(labels.joined(separator: ", "))", field: "label")
         }

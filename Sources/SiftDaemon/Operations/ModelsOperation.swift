@@ -3,13 +3,14 @@ import Foundation
 /// `models`: the version serving now and the registry's models.
 struct ModelsOperation: Operation {
     let name = "models"
+    let store: AsyncStore
+    let models: ModelProvider
 
     func run(_ fields: RequestFields, context: RequestContext) async throws(ProtocolError) -> [(key: String, value: JSONValue)] {
-        let store = context.daemon.store
         do {
-            let (records, latestRun) = try await BlockingWork.run { (try store.models(), try store.latestTrainingRun()) }
+            let (records, latestRun) = try await store.read { (try $0.models(), try $0.latestTrainingRun()) }
             let formatter = ISO8601DateFormatter()
-            let models: [JSONValue] = records.map { record in
+            let entries: [JSONValue] = records.map { record in
                 let metrics = record.metricsJSON.flatMap { try? JSONParser.parse(Array($0.utf8)) } ?? .null
                 return .object([
                     ("version", .string(record.version)),
@@ -33,9 +34,9 @@ struct ModelsOperation: Operation {
                 ])
             } ?? .null
             return [
-                ("serving", .string(context.daemon.models.current.version)),
+                ("serving", .string(models.current.version)),
                 ("active", active.map(JSONValue.string) ?? .null),
-                ("models", .array(models)),
+                ("models", .array(entries)),
                 ("training", training),
             ]
         } catch {

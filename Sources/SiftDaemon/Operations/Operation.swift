@@ -1,5 +1,6 @@
 /// One protocol operation (`classify`, `correct`, …): reads its fields, does its work, and
-/// returns the fields of its reply, or throws the ``ProtocolError`` to answer with.
+/// returns the fields of its reply, or throws the ``ProtocolError`` to answer with. Each
+/// operation is built with the parts of the daemon it uses (``OperationTable/standard(_:)``).
 ///
 /// Whether a peer may run it is decided before ``run(_:context:)`` by
 /// ``AuthorizationPolicy/allows(_:toRun:)`` on the operation's ``name``.
@@ -16,9 +17,8 @@ extension Operation {
     public var changesState: Bool { false }
 }
 
-/// What an operation may use: the daemon's parts, and who asked.
+/// Who asked.
 public struct RequestContext: Sendable {
-    public var daemon: DaemonContext
     public var peer: PeerCredentials
     /// Whether the client is still connected (long work for one that left is dropped).
     public var presence: ClientPresence

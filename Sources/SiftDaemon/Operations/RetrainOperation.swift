@@ -1,3 +1,4 @@
+import Logging
 import Foundation
 import SpamStore
 
@@ -6,13 +7,16 @@ import SpamStore
 struct RetrainOperation: Operation {
     let name = "retrain"
     let changesState = true
+    let retraining: RetrainCoordinator
+    let config: @Sendable () -> DaemonConfig
+    let models: ModelProvider
+    let logger: Logger
 
     func run(_ fields: RequestFields, context: RequestContext) async throws(ProtocolError) -> [(key: String, value: JSONValue)] {
         let wait = try fields.optionalBool("wait") ?? false
-        let daemon = context.daemon
         let started: TrainingRun
         do {
-            started = try daemon.retraining.start(trigger: "request", config: daemon.config)
+            started = try retraining.start(trigger: "request", config: config())
         } catch {
             switch error {
             case let .running(id):
@@ -21,11 +25,11 @@ struct RetrainOperation: Operation {
                 throw ProtocolError(.retrainUnavailable, why)
             }
         }
-        daemon.logger.info("retrain requested", metadata: ["run": "\(started.id)", "peer_uid": "\(context.peer.uid)"])
+        logger.info("retrain requested", metadata: ["run": "\(started.id)", "peer_uid": "\(context.peer.uid)"])
         guard wait else {
             return [("ok", .bool(true)), ("run_id", .int(started.id)), ("status", .string(started.status.rawValue))]
         }
-        let ended = await daemon.retraining.wait(for: started.id) ?? started
+        let ended = await retraining.wait(for: started.id) ?? started
         var reply: [(key: String, value: JSONValue)] = [
             ("ok", .bool(true)), ("run_id", .int(ended.id)), ("status", .string(ended.status.rawValue)),
         ]
@@ -36,7 +40,7 @@ struct RetrainOperation: Operation {
             if let decision = report.decision { reply.append(("decision", .string(decision.rawValue))) }
             reply.append(("reasons", .array(report.reasons.map(JSONValue.string))))
         }
-        reply.append(("serving", .string(daemon.models.current.version)))
+        reply.append(("serving", .string(models.current.version)))
         return reply
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import SpamStore
 
 /// `rollback`: makes an earlier model active again and serves it; without `version`, the one
@@ -7,17 +8,20 @@ import SpamStore
 struct RollbackOperation: Operation {
     let name = "rollback"
     let changesState = true
+    let store: AsyncStore
+    let retraining: RetrainCoordinator
+    let config: @Sendable () -> DaemonConfig
+    let models: ModelProvider
+    let logger: Logger
 
     func run(_ fields: RequestFields, context: RequestContext) async throws(ProtocolError) -> [(key: String, value: JSONValue)] {
         let version = try fields.optionalString("version")
-        let daemon = context.daemon
-        let store = daemon.store
         let result: (model: ModelRecord, retired: String?, previousStatus: ModelStatus)
         do {
-            if let running = try store.runningTrainingRun() {
+            if let running = try await store.read({ try $0.runningTrainingRun() }) {
                 throw ProtocolError(.retrainRunning, "training run \(running.id) is under way; roll back once it has ended")
             }
-            result = try await BlockingWork.run { try store.activateModel(version) }
+            result = try await store.write { try $0.activateModel(version) }
         } catch let error as ProtocolError {
             throw error
         } catch let error as StoreError {
@@ -30,14 +34,16 @@ struct RollbackOperation: Operation {
         } catch {
             throw .internalError(error)
         }
-        if case let .failed(why) = await daemon.retraining.swapInActiveModel(daemon.config) {
+        if case let .failed(why) = await retraining.swapInActiveModel(config()) {
             // Put back what served, so the registry and the daemon agree.
             let undone: Bool
             do {
-                if let retired = result.retired {
-                    _ = try store.activateModel(retired)
-                } else {
-                    try store.setModelStatus(result.model.version, to: result.previousStatus)
+                try await store.write { store in
+                    if let retired = result.retired {
+                        _ = try store.activateModel(retired)
+                    } else {
+                        try store.setModelStatus(result.model.version, to: result.previousStatus)
+                    }
                 }
                 undone = true
             } catch {
@@ -46,12 +52,12 @@ struct RollbackOperation: Operation {
             throw ProtocolError(.internalError, "model \(result.model.version) does not load (\(why)); "
                 + (undone ? "\(result.retired ?? "the model that served") stays active" : "and the registry could not be put back"))
         }
-        daemon.logger.info("rollback", metadata: [
+        logger.info("rollback", metadata: [
             "model": "\(result.model.version)", "retired": "\(result.retired ?? "-")", "peer_uid": "\(context.peer.uid)",
         ])
         return [
             ("ok", .bool(true)), ("active", .string(result.model.version)),
-            ("retired", result.retired.map(JSONValue.string) ?? .null), ("serving", .string(daemon.models.current.version)),
+            ("retired", result.retired.map(JSONValue.string) ?? .null), ("serving", .string(models.current.version)),
         ]
     }
 }

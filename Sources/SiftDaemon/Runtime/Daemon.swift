@@ -20,21 +20,19 @@ public final class Daemon: Sendable {
         public var modelSource: (@Sendable (Store) -> any ModelSource)?
         /// SIGTERM/SIGINT shut down, SIGHUP reloads. Off for daemons inside another program (tests, benchmarks).
         public var handlesSignals: Bool
-        public var operations: OperationTable
         public var observer: any LifecycleObserver
         /// Starts `siftd train` for the retraining loop; nil: `retrain` is refused and nothing is scheduled.
         public var trainer: TrainerLauncher?
 
         public init(
             loader: DaemonConfigLoader? = nil, modelSource: (@Sendable (Store) -> any ModelSource)? = nil,
-            handlesSignals: Bool = false, operations: OperationTable = .standard,
+            handlesSignals: Bool = false,
             observer: any LifecycleObserver = SilentLifecycleObserver(), trainer: TrainerLauncher? = nil
         ) {
             self.trainer = trainer
             self.loader = loader
             self.modelSource = modelSource
             self.handlesSignals = handlesSignals
-            self.operations = operations
             self.observer = observer
         }
     }
@@ -82,7 +80,7 @@ public final class Daemon: Sendable {
             let context = DaemonContext(
                 config: config, store: store, journal: journal, batcher: batcher, models: models, retraining: retraining,
                 metrics: metrics, reasons: reasons, logger: logger)
-            let router = RequestRouter(table: options.operations, daemon: context)
+            let router = RequestRouter(table: .standard(context), metrics: metrics, config: { context.config })
             let hangups = options.handlesSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
             let server = try await SocketServer.bind(daemon: context, router: router, group: eventLoops, logger: logger)
             let reloader = Reloader(context: context, loader: options.loader, observer: options.observer, logger: logger)

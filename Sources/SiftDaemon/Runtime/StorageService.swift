@@ -23,17 +23,17 @@ struct StorageService: Service {
 
     /// One round: retention, then the figures. Errors are logged; the next round tries again.
     func tick() async {
-        let store = context.store
+        let store = AsyncStore(context.store)
         let days = context.config.storage.textRetentionDays
         do {
             if days > 0 {
-                let dropped = try await BlockingWork.run { try store.dropTextOfUnlabeledMessages(olderThanDays: days) }
+                let dropped = try await store.write { try $0.dropTextOfUnlabeledMessages(olderThanDays: days) }
                 if dropped > 0 {
                     context.metrics.textsDropped.increment(by: Int64(dropped))
                     logger.info("retention: dropped the text of old unlabelled messages", metadata: ["messages": "\(dropped)", "days": "\(days)"])
                 }
             }
-            let figures = try await BlockingWork.run { try store.storageFigures() }
+            let figures = try await store.read { try $0.storageFigures() }
             context.metrics.storeTexts.set(Double(figures.storedTexts))
             context.metrics.storeTextBytes.set(Double(figures.storedTextBytes))
             context.metrics.storeFileBytes.set(Double(figures.fileBytes))

@@ -21,6 +21,7 @@ final class WorkerThread: Sendable {
 
     func start() {
         let thread = Thread { [self] in
+            ThreadName.setCurrent(name)
             body()
             let waiters = state.withLock { state in
                 state.finished = true
@@ -29,7 +30,6 @@ final class WorkerThread: Sendable {
             }
             for waiter in waiters { waiter.resume() }
         }
-        thread.name = name
         thread.stackSize = 8 << 20
         thread.start()
     }
@@ -68,47 +68,4 @@ extension WorkerThread {
 final class WorkerOwner<Owner: AnyObject>: @unchecked Sendable {
     // Set once in the owner's init, before the thread starts; read only by that thread.
     weak var owner: Owner?
-}
-
-/// Runs blocking work (a store read, loading a model) on threads of its own: never on the
-/// cooperative pool (as many threads as cores, which `health` and every reply need) nor on the
-/// global dispatch queues. Store reads and model loads have separate pools, so a `stats` flood
-/// never delays a reload and a reload never delays `stats`.
-enum BlockingWork {
-    static let store = BlockingPool(name: "sift-store-read", threads: 2)
-    static let models = BlockingPool(name: "sift-model-load", threads: 1)
-
-    static func run<T: Sendable>(on pool: BlockingPool = store, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await pool.run(work)
-    }
-}
-
-/// A fixed set of threads taking jobs in arrival order. The threads live as long as the process.
-final class BlockingPool: Sendable {
-    private let jobs = Mutex<[@Sendable () -> Void]>([])
-    private let available = DispatchSemaphore(value: 0)
-
-    init(name: String, threads: Int) {
-        for index in 0..<threads {
-            let thread = Thread { [self] in
-                while true {
-                    available.wait()
-                    let job = jobs.withLock { $0.removeFirst() }
-                    job()
-                }
-            }
-            thread.name = "\(name)-\(index)"
-            thread.start()
-        }
-    }
-
-    /// Jobs waiting for a thread.
-    var queued: Int { jobs.withLock { $0.count } }
-
-    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            jobs.withLock { $0.append { continuation.resume(with: Result { try work() }) } }
-            available.signal()
-        }
-    }
 }

@@ -52,7 +52,7 @@ final class Admission: Sendable {
     static func replyAllowance(for request: Request?) -> Int {
         guard let request, request.op == "stats" else { return 2048 }
         let days = (try? request.fields.optionalInt("days")) ?? 7
-        return 1024 + 96 * Int(min(max(days ?? 7, 1), 366))
+        return 1024 + 96 * Int(min(max(days, 1), 366))
     }
 
     /// Lines longer than this that would not fit are refused before they are decoded: decoding

@@ -15,27 +15,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    struct Limits {
-        var maxLineBytes: Int
-        var maxPending: Int
-        /// nil: never time out.
-        var idleTimeout: TimeAmount?
-        var maxConnections: Int
-        var maxConnectionsPerUID: Int
-        var reservedConnections: Int
-        var admission: Admission.Limits
-
-        init(_ config: DaemonConfig.Limits) {
-            maxLineBytes = config.maxLineBytes
-            maxPending = config.maxPendingPerConnection
-            idleTimeout = config.idleTimeoutSeconds > 0 ? .seconds(Int64(config.idleTimeoutSeconds)) : nil
-            maxConnections = config.maxConnections
-            maxConnectionsPerUID = config.maxConnectionsPerUID
-            reservedConnections = config.reservedConnections
-            admission = Admission.Limits(config)
-        }
-    }
-
     private let router: RequestRouter
     private let registry: ConnectionRegistry
     private let admission: Admission
@@ -55,15 +34,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var pending: Int { Int(nextSequence - nextToWrite) }
 
     private var context: ChannelHandlerContext?
-    private var registered = false
+    private var state = ConnectionState.open
+    // Flow control, orthogonal to the state.
+    /// NIO asked for a read while paused; issued on resume.
     private var readHeld = false
-    private var inputClosed = false
-    private var inputFinished = false
-    private var draining = false
-    private var closing = false
-    private var inactive = false
+    /// Inside channelRead…channelReadComplete: replies are flushed once, at the end.
     private var inReadBurst = false
     private var needsFlush = false
+    /// processLines is on the stack (a reply completing inside it must not re-enter it).
     private var processing = false
     /// After an `overloaded`, the connection is not read for a while (10 ms, doubling while
     /// refusals go on, up to 0.5 s): a client that floods regardless gets refused a few times a
@@ -105,22 +83,21 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
         let privileged = peer.uid == 0 || peer.uid == getuid()
         if let refusal = registry.register(handle, limits: limits, privileged: privileged) {
+            state = .refused
             let error = ProtocolError(.tooManyConnections, "\(refusal); try again later")
-            closing = true
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Reply.failure(error).line(ref: nil))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: router.failure(error, ref: nil))), promise: nil)
             context.close(promise: nil)
             return
         }
-        registered = true
         scheduleIdleCheck(in: limits.idleTimeout)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        inactive = true
+        let registered = state != .refused
         // Nothing more is started: a request started now would hold an admission ticket
         // that nothing releases any more.
-        closing = true
+        state = .closed
         presence.disconnected()
         idleTimer?.cancel()
         registry.requestsFinished(pending)
@@ -139,7 +116,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     // MARK: Input
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
+        guard !state.isClosing else { return }
         framer.append(unwrapInboundIn(data))
         inReadBurst = true
         processLines()
@@ -153,7 +130,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
-            inputClosed = true
+            if state == .open { state = .inputClosed }
             processLines()
             flushIfNeeded()
         } else {
@@ -170,11 +147,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
         guard !processing else { return }
         processing = true
         defer { processing = false }
-        while !closing && !draining && !mustPause {
+        while state.startsRequests && !mustPause {
             if let frame = framer.next() {
                 start(frame)
-            } else if inputClosed && !inputFinished {
-                inputFinished = true
+            } else if state == .inputClosed {
+                state = .finishing
                 if let last = framer.finish() { start(last) }
             } else {
                 break
@@ -214,10 +191,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 complete(sequence, router.failure(error, ref: ref))
                 return
             }
-            if let line = router.start(outcome, peer: peer, presence: presence, lane: lane, reply: { line in
-                eventLoop.execute { bound.value.complete(sequence, line) }
-            }) {
-                complete(sequence, line)
+            router.start(outcome, peer: peer, presence: presence, lane: lane) { line in
+                // Errors known at once come back on this loop, inside this call.
+                if eventLoop.inEventLoop {
+                    bound.value.complete(sequence, line)
+                } else {
+                    eventLoop.execute { bound.value.complete(sequence, line) }
+                }
             }
         }
     }
@@ -237,7 +217,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Records a reply and writes every reply that is now next in order.
     private func complete(_ sequence: UInt64, _ line: [UInt8]) {
-        guard !inactive, let context else { return }
+        guard state != .closed, let context else { return }
         ready[sequence] = line
         var written = 0
         while let next = ready.removeValue(forKey: nextToWrite) {
@@ -246,7 +226,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 admission.settle(&ticket, reply: next.count)
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 let admission = self.admission
-                promise.futureResult.whenComplete { _ in admission.release(ticket) }
+                let settled = ticket
+                promise.futureResult.whenComplete { _ in admission.release(settled) }
                 context.write(wrapOutboundOut(ByteBuffer(bytes: next)), promise: promise)
             } else {
                 context.write(wrapOutboundOut(ByteBuffer(bytes: next)), promise: nil)
@@ -276,7 +257,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Intercepts NIO's read requests: none while paused; the held one is issued on resume.
     func read(context: ChannelHandlerContext) {
-        if mustPause || draining || closing {
+        if mustPause || !state.startsRequests {
             readHeld = true
         } else {
             context.read()
@@ -284,9 +265,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func resumeIfPossible() {
-        guard !mustPause, !closing, let context else { return }
+        guard !mustPause, !state.isClosing, let context else { return }
         processLines()
-        if readHeld && !mustPause && !draining && !closing {
+        if readHeld && !mustPause && state.startsRequests {
             readHeld = false
             context.read()
         }
@@ -296,13 +277,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     /// Shutdown: answer what has been read, then close.
     private func drain() {
-        draining = true
+        if state.startsRequests { state = .finishing }
         closeIfDone()
     }
 
     private func closeIfDone() {
-        guard !closing, pending == 0, draining || (inputClosed && inputFinished), let context else { return }
-        closing = true
+        guard state == .finishing, pending == 0, let context else { return }
+        state = .closing
         flushIfNeeded()
         context.close(promise: nil)
     }
@@ -314,13 +295,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func checkIdle() {
-        guard !closing, !inactive, let timeout = limits.idleTimeout, let context else { return }
+        guard !state.isClosing, let timeout = limits.idleTimeout, let context else { return }
         let idle = NIODeadline.now() - lastActivity
         guard pending == 0, idle >= timeout else {
             scheduleIdleCheck(in: pending > 0 ? timeout : timeout - idle)
             return
         }
-        closing = true
+        state = .closing
         let error = ProtocolError(.idleTimeout, "closing after \(timeout.nanoseconds / 1_000_000_000) s without a request")
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: router.failure(error, ref: nil))), promise: nil)
         context.close(promise: nil)

@@ -1,36 +1,39 @@
 import Foundation
 
 /// Sends each decoded request to its operation, after the authorization check, and turns the
-/// outcome into the reply line. Errors known at once are answered at once, on the caller's thread.
+/// outcome into the reply line. Every reply, success or error, goes out through `reply`: errors
+/// known at once are answered at once, on the caller's thread; the rest later, on another.
 final class RequestRouter: Sendable {
     let table: OperationTable
-    let daemon: DaemonContext
+    let metrics: DaemonMetrics
+    /// The config in force (reloads change who may run what).
+    let config: @Sendable () -> DaemonConfig
 
-    init(table: OperationTable, daemon: DaemonContext) {
+    init(table: OperationTable, metrics: DaemonMetrics, config: @escaping @Sendable () -> DaemonConfig) {
         self.table = table
-        self.daemon = daemon
+        self.metrics = metrics
+        self.config = config
     }
 
-    /// Returns the reply line if it is ready now; otherwise starts the operation and returns
-    /// nil, and `reply` gets the line later (on some other thread).
-    func start(_ outcome: RequestDecoder.Outcome, peer: PeerCredentials, presence: ClientPresence, lane: SerialLane, reply: @escaping @Sendable ([UInt8]) -> Void) -> [UInt8]? {
+    /// Starts the request; `reply` gets its line exactly once.
+    func start(_ outcome: RequestDecoder.Outcome, peer: PeerCredentials, presence: ClientPresence, lane: SerialLane, reply: @escaping @Sendable ([UInt8]) -> Void) {
         let request: Request
         switch outcome {
         case let .error(error, ref):
-            return failure(error, ref: ref)
+            return reply(failure(error, ref: ref))
         case let .request(decoded):
             request = decoded
         }
         guard let operation = table[request.op] else {
-            return failure(ProtocolError(.unknownOp, "no operation \(request.op.debugDescription)", field: "op"), ref: request.ref)
+            return reply(failure(ProtocolError(.unknownOp, "no operation \(request.op.debugDescription)", field: "op"), ref: request.ref))
         }
-        daemon.metrics.requests(op: operation.name).increment()
-        guard daemon.config.authorization.allows(peer, toRun: operation.name) else {
-            return failure(
+        metrics.requests(op: operation.name).increment()
+        guard config().authorization.allows(peer, toRun: operation.name) else {
+            return reply(failure(
                 ProtocolError(.notAuthorized, "uid \(peer.uid) may not \(operation.name) (see authorization.\(operation.name) in the config)"),
-                ref: request.ref)
+                ref: request.ref))
         }
-        let context = RequestContext(daemon: daemon, peer: peer, presence: presence)
+        let context = RequestContext(peer: peer, presence: presence)
         let work: @Sendable () async -> Void = {
             let line: [UInt8]
             do throws(ProtocolError) {
@@ -45,11 +48,11 @@ final class RequestRouter: Sendable {
         } else {
             Task { await work() }
         }
-        return nil
     }
 
+    /// The reply line of an error, counted in `sift_errors_total`: every error reply is made here.
     func failure(_ error: ProtocolError, ref: JSONValue?) -> [UInt8] {
-        daemon.metrics.errors(error.code).increment()
+        metrics.errors(error.code).increment()
         return Reply.failure(error).line(ref: ref)
     }
 }

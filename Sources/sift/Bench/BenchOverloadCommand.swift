@@ -93,7 +93,7 @@ struct BenchOverloadCommand: AsyncParsableCommand {
         let store = try Store(path: config.storePath, options: options)
         var lost = 0
         for id in totals.acknowledged {
-            let exists = try await store.messageExists(id)
+            let exists = try store.messageExists(id)
             if !exists { lost += 1 }
         }
         try store.close()
