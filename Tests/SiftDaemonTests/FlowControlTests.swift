@@ -136,6 +136,8 @@ final class FlowControlTests: DaemonTestCase {
         XCTAssertEqual(try third.readReply()?.errorCode, "too_many_connections")
         XCTAssertNil(try third.readLine(), "closed after the error")
         XCTAssertEqual(try first.call(["op": "health"])["status"], .string("ok"))
+        // Counted like every other error reply.
+        XCTAssertEqual(try first.metric(#"sift_errors_total{code="too_many_connections"}"#), 1)
     }
 
     func testIdleConnectionsAreClosedAndBusyOnesAreNot() async throws {
