@@ -37,7 +37,6 @@ public enum JournalRateBenchmark {
                 start += count
             }
         }
-        let parts = elapsed.components
-        return Double(messages) / (Double(parts.seconds) + Double(parts.attoseconds) * 1e-18)
+        return Double(messages) / (elapsed / .seconds(1))
     }
 }

@@ -88,7 +88,6 @@ public enum StoreBenchmark {
     }
 
     private static func milliseconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) * 1_000 + Double(parts.attoseconds) * 1e-15
+        duration / .milliseconds(1)
     }
 }

@@ -165,35 +165,14 @@ public final class Batcher: Sendable {
 
     /// Waits until a batch is due and takes it; nil once stopping with nothing left.
     private func nextBatch() -> Batch? {
-        while true {
-            enum Decision { case take(Batch), wait(DispatchTime), sleep, finish }
+        BatchStep.next(wake: wake) {
             var abandoned: [Waiter] = []
-            let decision: Decision = state.withLock { state in
+            let step: BatchStep<Batch> = state.withLock { state in
                 Self.dropAbandoned(&state, into: &abandoned)
                 guard state.queued > 0 else { return state.stopping ? .finish : .sleep }
-                let settings = state.settings
                 let oldest = state.waiting[state.order.first!]!.waiters[0].arrived
-                let due = oldest.advanced(by: settings.maxDelay)
-                guard state.queued >= settings.maxBatchSize || state.stopping || clock.now >= due else {
-                    return .wait(due.dispatchTime)
-                }
-                var batch = Batch()
-                var tokenCount = 0
-                while let key = state.order.first, batch.texts.count < settings.maxBatchSize {
-                    let pending = state.waiting[key]!
-                    let cost = max(1, pending.tokens.count)
-                    if !batch.texts.isEmpty && tokenCount + cost > settings.maxBatchTokens { break }
-                    tokenCount += cost
-                    state.order.removeFirst()
-                    state.waiting[key] = nil
-                    state.running[key] = pending.waiters
-                    batch.texts.append(key.text)
-                    batch.keys.append(key)
-                    batch.tokens.append(pending.tokens)
-                    batch.tokenizers.append(pending.tokenizer)
-                }
-                state.batchStartedAt = clock.now
-                return .take(batch)
+                return .due(oldest: oldest, maxDelay: state.settings.maxDelay,
+                            ready: state.queued >= state.settings.maxBatchSize || state.stopping) { Self.takeBatch(&state) }
             }
             if !abandoned.isEmpty {
                 metrics.abandonedTexts.increment(by: Int64(abandoned.count))
@@ -201,13 +180,31 @@ public final class Batcher: Sendable {
                     waiter.continuation.resume(throwing: ProtocolError(.internalError, "the client disconnected"))
                 }
             }
-            switch decision {
-            case let .take(batch): return batch
-            case let .wait(deadline): _ = wake.wait(timeout: deadline)
-            case .sleep: wake.wait()
-            case .finish: return nil
-            }
+            return step
         }
+    }
+
+    /// The texts at the front of the queue, as many as `maxBatchSize` and `maxBatchTokens` allow
+    /// (at least one), moved from waiting to running.
+    private static func takeBatch(_ state: inout State) -> Batch {
+        let settings = state.settings
+        var batch = Batch()
+        var tokenCount = 0
+        while let key = state.order.first, batch.texts.count < settings.maxBatchSize {
+            let pending = state.waiting[key]!
+            let cost = max(1, pending.tokens.count)
+            if !batch.texts.isEmpty && tokenCount + cost > settings.maxBatchTokens { break }
+            tokenCount += cost
+            state.order.removeFirst()
+            state.waiting[key] = nil
+            state.running[key] = pending.waiters
+            batch.texts.append(key.text)
+            batch.keys.append(key)
+            batch.tokens.append(pending.tokens)
+            batch.tokenizers.append(pending.tokenizer)
+        }
+        state.batchStartedAt = .now
+        return batch
     }
 
     /// Takes out the requests of clients that have gone, and texts nobody waits for any more,

@@ -209,28 +209,19 @@ public final class Journal: Sendable {
     /// Waits until a batch is due: full, old enough, asked for by a correction, or the last.
     /// Returns nil when stopping and everything is written.
     private func nextBatch() -> [Entry]? {
-        while true {
-            enum Decision { case take([Entry]), wait(DispatchTime), sleep, finish }
-            let decision: Decision = state.withLock { state in
+        BatchStep.next(wake: wake) {
+            state.withLock { state in
                 guard state.queued > 0 else {
                     guard state.stopping else { return .sleep }
                     state.finished = true
                     return .finish
                 }
-                let oldest = state.queue.first!.enqueuedAt
-                let due = oldest.advanced(by: settings.maxDelay)
-                if state.queued >= settings.maxBatch || !state.waiters.isEmpty || state.awaitedEntries > 0 || state.stopping || clock.now >= due {
+                let ready = state.queued >= settings.maxBatch || !state.waiters.isEmpty || state.awaitedEntries > 0 || state.stopping
+                return .due(oldest: state.queue.first!.enqueuedAt, maxDelay: settings.maxDelay, ready: ready) {
                     let batch = Array(state.queue.prefix(settings.maxBatch))
                     state.queue.removeFirst(batch.count)
-                    return .take(batch)
+                    return batch
                 }
-                return .wait(due.dispatchTime)
-            }
-            switch decision {
-            case let .take(batch): return batch
-            case let .wait(deadline): _ = wake.wait(timeout: deadline)
-            case .sleep: wake.wait()
-            case .finish: return nil
             }
         }
     }

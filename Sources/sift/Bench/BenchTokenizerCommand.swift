@@ -74,7 +74,7 @@ struct BenchTokenizerCommand: ParsableCommand {
     }
 
     private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        duration / .seconds(1)
     }
 
     private static func median(_ values: [Double]) -> Double {
