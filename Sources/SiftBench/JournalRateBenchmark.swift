@@ -12,12 +12,14 @@ public enum JournalRateBenchmark {
         guard messages > 0, batchSize > 0, textBytes > 0 else {
             throw StoreError.invalidArgument("messages, batch size and text bytes must be positive")
         }
-        let path = directory.appendingPathComponent("journal-\(UUID().uuidString).sqlite").path
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        return try ScratchStore.with(in: directory) { store in
+            try rowsPerSecond(store, messages: messages, batchSize: batchSize, textBytes: textBytes, distinctTexts: distinctTexts, durable: durable)
         }
-        let store = try Store(path: path)
-        defer { try? store.close() }
+    }
+
+    private static func rowsPerSecond(
+        _ store: Store, messages: Int, batchSize: Int, textBytes: Int, distinctTexts: Bool, durable: Bool
+    ) throws -> Double {
         let filler = String(repeating: "free prize, call now to claim it. ", count: textBytes / 34 + 1)
         func text(_ index: Int) -> String {
             String(decoding: ((distinctTexts ? "message \(index): " : "message: ") + filler).utf8.prefix(textBytes), as: UTF8.self)

@@ -20,13 +20,12 @@ public enum StoreBenchmark {
         guard predictions > 0, batchSize > 0, labels > 0 else {
             throw StoreError.invalidArgument("predictions, batch size and labels must be positive")
         }
-        let path = directory.appendingPathComponent("bench-\(UUID().uuidString).sqlite").path
-        defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        return try ScratchStore.with(in: directory) { store in
+            try run(store, predictions: predictions, batchSize: batchSize, labels: labels)
         }
-        let store = try Store(path: path)
-        defer { try? store.close() }
+    }
 
+    private static func run(_ store: Store, predictions: Int, batchSize: Int, labels: Int) throws -> Result {
         let clock = ContinuousClock()
         let texts = (0..<1_000).map(sampleText)
         var messageIDs: [MessageID] = []

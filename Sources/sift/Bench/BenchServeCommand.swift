@@ -34,8 +34,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Option(help: "The daemon's batching.max_batch_size, and the engine's batch size.")
     var batchSize = 32
 
-    @Option(help: "OpenBLAS threads.")
-    var threads = 2
+    @OptionGroup var threads: ThreadsOption
 
     @OptionGroup var random: RandomModelOptions
 
@@ -46,13 +45,13 @@ struct BenchServeCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard clients >= 1, requests >= 1, batchSize >= 1, threads >= 1 else {
-            throw ValidationError("--clients, --requests, --batch-size and --threads must be at least 1")
+        guard clients >= 1, requests >= 1, batchSize >= 1 else {
+            throw ValidationError("--clients, --requests and --batch-size must be at least 1")
         }
     }
 
     func run() async throws {
-        BLAS.setThreads(threads)
+        threads.apply()
         let model = try makeModel()
         var seen = Set<String>()
         let distinct = try LabeledDataReader.read(random.dataFile).map(\.text).filter { seen.insert($0).inserted }
@@ -66,7 +65,7 @@ struct BenchServeCommand: AsyncParsableCommand {
 
         let ratio = served.messagesPerSecond / engine
         let figures: [String: Any] = [
-            "model": "random \(random.shape)", "threads": threads, "clients": clients, "messages": texts.count,
+            "model": "random \(random.shape)", "threads": threads.threads, "clients": clients, "messages": texts.count,
             "batch_size": batchSize, "durable": durable,
             "engine_messages_per_second": engine,
             "served_messages_per_second": served.messagesPerSecond,
@@ -84,7 +83,7 @@ struct BenchServeCommand: AsyncParsableCommand {
               engine alone (batched): %.1f messages/s
               siftd:                  %.1f messages/s (%.0f%% of the engine; goal ≥ 90%%: %@)
               latency: p50 %.0f ms, p99 %.0f ms; errors: %d
-            """, random.shape, clients, texts.count, batchSize, threads, durable ? ", journal.durable" : "", engine, served.messagesPerSecond, ratio * 100,
+            """, random.shape, clients, texts.count, batchSize, threads.threads, durable ? ", journal.durable" : "", engine, served.messagesPerSecond, ratio * 100,
             ratio >= 0.9 ? "met" : "NOT met", served.p50 * 1000, served.p99 * 1000, served.errors))
     }
 
@@ -125,7 +124,7 @@ struct BenchServeCommand: AsyncParsableCommand {
         config.socket.path = directory + "/s.sock"
         config.stateDirectory = directory + "/state"
         config.batching.maxBatchSize = batchSize
-        config.model.threads = threads
+        config.model.threads = threads.threads
         config.journal.durable = durable
         config.limits.maxConnections = max(clients + 8, config.limits.maxConnections)
         let quiet = Logger(label: "sift-bench") { _ in SwiftLogNoOpLogHandler() }
