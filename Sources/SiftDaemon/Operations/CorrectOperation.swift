@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// `correct`: what a classified message really is. Acknowledged after the commit.
 struct CorrectOperation: Operation {
     let name = "correct"

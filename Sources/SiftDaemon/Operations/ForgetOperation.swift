@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// `forget`: withdraws a message's label. Acknowledged after the commit.
 struct ForgetOperation: Operation {
     let name = "forget"

@@ -1,3 +1,4 @@
+import SiftJSON
 import SpamStore
 
 /// `label`: a new message with its label, unclassified (training data). Acknowledged after the commit.

@@ -1,4 +1,5 @@
 import Foundation
+import SiftJSON
 import SpamStore
 
 /// `retrain`: starts a training run now, whatever the schedule says. With `"wait": true` the

@@ -1,3 +1,4 @@
+import SiftJSON
 import SpamStore
 
 /// `rollback`: makes an earlier model active again and serves it; without `version`, the one

@@ -1,4 +1,5 @@
 import Foundation
+import SiftJSON
 
 /// Sends each decoded request to its operation, after the authorization check, and turns the
 /// outcome into the reply line. Errors known at once are answered at once, on the caller's thread.
