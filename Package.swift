@@ -35,9 +35,11 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]),
 
         // Libraries, dependencies pointing down.
-        .target(name: "GPT2Tokenizer"),
+        // JSON as Sift reads and writes it: the protocol, stored metrics, vocab.json, `--json`.
+        .target(name: "SiftJSON"),
+        .target(name: "GPT2Tokenizer", dependencies: ["SiftJSON"]),
         .target(name: "GPT2", dependencies: ["CBLAS"]),
-        .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer", "Checksum"]),
+        .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer", "Checksum", "SiftJSON"]),
         .target(name: "Checksum"),
         .target(name: "SpamStore", dependencies: ["Checksum", .product(name: "GRDB", package: "GRDB.swift")]),
         // The harnesses behind `sift bench`, kept out of the libraries they measure.
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "SiftDaemon",
             dependencies: [
-                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "Checksum", "SiftSystemd",
+                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "Checksum", "SiftSystemd", "SiftJSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -75,13 +77,14 @@ let package = Package(
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "SiftBench",
+                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "SiftBench", "SiftJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Tests: one target per library module, plus fixtures shared by them.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SiftJSONTests", dependencies: ["SiftJSON"]),
         .testTarget(name: "GPT2TokenizerTests", dependencies: ["GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "TestSupport"]),
         .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "GPT2Tokenizer", "TestSupport"]),
@@ -94,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "SiftDaemonTests",
             dependencies: [
-                "SiftDaemon", "SpamStore", "TestSupport",
+                "SiftDaemon", "SpamStore", "SiftJSON", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

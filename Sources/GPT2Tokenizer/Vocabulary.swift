@@ -12,7 +12,7 @@ struct Vocabulary: Sendable {
     var count: Int { tokenOffsets.count - 1 }
 
     init(vocabularyFile: URL, mergesFile: URL) throws(TokenizerFileError) {
-        var vocabularyParser = VocabularyJSONParser(bytes: try readTokenizerFile(vocabularyFile), url: vocabularyFile)
+        let vocabularyParser = VocabularyJSONParser(bytes: try readTokenizerFile(vocabularyFile), url: vocabularyFile)
         let entries = try vocabularyParser.parse()
         let merges = try MergesFileParser(bytes: try readTokenizerFile(mergesFile), url: mergesFile).parse()
         try self.init(entries: entries, merges: merges, vocabularyFile: vocabularyFile, mergesFile: mergesFile)

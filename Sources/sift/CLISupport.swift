@@ -1,20 +1,17 @@
-import FineTune
 import Foundation
 import GPT2Tokenizer
+import SiftJSON
 
 /// Small pieces shared by the `sift` subcommands.
 enum CLI {
     /// Writes one JSON value on its own line to stdout (sorted keys, so output is stable).
-    static func printJSONLine(_ value: some Encodable) throws {
-        FileHandle.standardOutput.write(try CompactJSON.data(value))
-        FileHandle.standardOutput.write(Data("\n".utf8))
+    static func printJSON(_ value: JSONValue) {
+        FileHandle.standardOutput.write(Data(JSONWriter.bytes(value.sortedKeys) + [UInt8(ascii: "\n")]))
     }
 
-    /// Writes a JSON object built from plain values (numbers, strings, arrays, dictionaries).
-    static func printJSONObject(_ object: [String: Any]) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        FileHandle.standardOutput.write(data)
-        FileHandle.standardOutput.write(Data("\n".utf8))
+    /// Writes an Encodable value as one JSON line; throws for a non-finite number.
+    static func printJSONLine(_ value: some Encodable) throws {
+        printJSON(try JSONValue(encoding: value))
     }
 
     /// Rows as left-aligned columns two spaces apart; the first row is the header.

@@ -88,7 +88,7 @@ final class TokenizerFileErrorTests: XCTestCase {
             "{\"a\": -1}": "not a non-negative integer",
             "{\"a\" 0}": "expected ':'",
             "{\"a\": 0 \"b\": 1}": "expected ',' or '}'",
-            "{\"a\": 0} x": "after the closing '}'",
+            "{\"a\": 0} x": "after the JSON value",
             "{\"\\q\": 0}": "invalid escape",
             "{\"中\": 0}": "not a character of GPT-2's byte alphabet",
         ]

@@ -1,4 +1,5 @@
 import Foundation
+import SiftJSON
 import SpamStore
 import XCTest
 @testable import SiftDaemon

@@ -1,3 +1,4 @@
+import SiftJSON
 import XCTest
 @testable import SiftDaemon
 

@@ -1,4 +1,5 @@
 import Foundation
+import SiftJSON
 
 /// Loss and classification quality of a model on one set of examples.
 public struct Evaluation: Sendable, Equatable, Codable {
@@ -52,11 +53,14 @@ public struct Evaluation: Sendable, Equatable, Codable {
         }
     }
 
-    /// Compact JSON (sorted keys) for checkpoint metadata and `--json` output.
-    public var json: String { CompactJSON.string(self) }
+    /// Compact JSON (sorted keys) for checkpoint metadata and `--json` output; `{}` when a
+    /// figure is not finite (JSON has no NaN).
+    public var json: String { (try? JSONValue(encoding: self)).map { JSONWriter.string($0.sortedKeys) } ?? "{}" }
 
     /// Several named evaluations (`train`, `validation`, `test`) as one JSON object.
-    public static func json(_ named: [String: Evaluation]) -> String { CompactJSON.string(named) }
+    public static func json(_ named: [String: Evaluation]) -> String {
+        (try? JSONValue(encoding: named)).map { JSONWriter.string($0.sortedKeys) } ?? "{}"
+    }
 
     /// A few readable lines: accuracy, loss, precision/recall/F1, and the confusion matrix.
     public var summary: String {

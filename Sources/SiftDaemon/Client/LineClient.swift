@@ -1,4 +1,5 @@
 import Foundation
+import SiftJSON
 
 /// A blocking client for siftd's socket: send lines, read lines. Plain POSIX, so a command
 /// or a test can stream without an event loop.

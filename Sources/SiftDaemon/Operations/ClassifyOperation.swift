@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// `classify`: the model's label and probabilities for a text, with the message id it is stored under.
 struct ClassifyOperation: Operation {
     let name = "classify"

@@ -1,4 +1,5 @@
 import Logging
+import SiftJSON
 
 /// `correct`: what a classified message really is. Acknowledged after the commit.
 struct CorrectOperation: Operation {

@@ -1,4 +1,5 @@
 import Logging
+import SiftJSON
 
 /// `forget`: withdraws a message's label. Acknowledged after the commit.
 struct ForgetOperation: Operation {

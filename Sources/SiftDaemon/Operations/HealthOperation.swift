@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// `health`: is the daemon up, what it serves, and how busy it is. `status` is `ok`,
 /// `degraded` (serving, but see `degraded`: e.g. predictions not being stored) or `draining`.
 struct HealthOperation: Operation {

@@ -1,4 +1,5 @@
 import Logging
+import SiftJSON
 import SpamStore
 
 /// `label`: a new message with its label, unclassified (training data). Acknowledged after the commit.

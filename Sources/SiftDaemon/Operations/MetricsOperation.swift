@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// `metrics`: the Prometheus text exposition, carried in a JSON string so it fits on one line.
 struct MetricsOperation: Operation {
     let name = "metrics"

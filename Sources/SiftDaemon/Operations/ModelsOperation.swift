@@ -1,4 +1,5 @@
 import Foundation
+import SiftJSON
 
 /// `models`: the version serving now and the registry's models.
 struct ModelsOperation: Operation {

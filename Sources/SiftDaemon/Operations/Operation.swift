@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// One protocol operation (`classify`, `correct`, …): reads its fields, does its work, and
 /// returns the fields of its reply, or throws the ``ProtocolError`` to answer with. Each
 /// operation is built with the parts of the daemon it uses (``OperationTable/standard(_:)``).

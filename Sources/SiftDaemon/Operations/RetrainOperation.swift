@@ -1,5 +1,6 @@
 import Logging
 import Foundation
+import SiftJSON
 import SpamStore
 
 /// `retrain`: starts a training run now, whatever the schedule says. With `"wait": true` the

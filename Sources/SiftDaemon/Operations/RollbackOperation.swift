@@ -1,4 +1,5 @@
 import Logging
+import SiftJSON
 import SpamStore
 
 /// `rollback`: makes an earlier model active again and serves it; without `version`, the one

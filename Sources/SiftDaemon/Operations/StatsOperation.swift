@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// `stats`: traffic per day, online accuracy and new labels, from the store.
 struct StatsOperation: Operation {
     let name = "stats"

@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// The stable `code` of an error reply. Clients branch on these; docs/protocol.md lists them.
 /// Never rename one: add a new code instead.
 public enum ErrorCode: String, Sendable, CaseIterable {

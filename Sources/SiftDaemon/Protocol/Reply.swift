@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// What the daemon answers to one request: the fields of a success, or an error.
 public enum Reply: Sendable {
     case success([(key: String, value: JSONValue)])

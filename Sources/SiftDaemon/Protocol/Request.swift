@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// One decoded request line: which operation, the `ref` to echo, and the fields to read.
 public struct Request: Sendable {
     public var op: String

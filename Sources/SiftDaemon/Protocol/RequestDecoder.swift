@@ -1,3 +1,5 @@
+import SiftJSON
+
 /// Turns one line (without its LF) into a ``Request``, or the error to answer it with.
 ///
 /// A line whose first byte is `{` is a JSON request; any other line is a text to classify.

@@ -1,5 +1,6 @@
 import FineTune
 import Foundation
+import SiftJSON
 
 /// What a training run records with its model: the data, the holdout scores of the candidate
 /// and of the model it was compared with, and the gate's decision. Stored as the run's and the
@@ -32,7 +33,8 @@ public struct RetrainReport: Codable, Sendable, Equatable {
     public var strategy: String?
     public var seconds: Double
 
-    public var json: String { CompactJSON.string(self) }
+    /// Compact JSON with sorted keys, as stored; `{}` when a figure is not finite.
+    public var json: String { (try? JSONValue(encoding: self)).map { JSONWriter.string($0.sortedKeys) } ?? "{}" }
 
     public static func decode(_ json: String) -> RetrainReport? {
         try? JSONDecoder().decode(RetrainReport.self, from: Data(json.utf8))

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import SiftJSON
 
 /// One client connection: frames lines, starts a request per line, and writes the replies in
 /// request order, however the requests finish.

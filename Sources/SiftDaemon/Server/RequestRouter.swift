@@ -1,4 +1,5 @@
 import Foundation
+import SiftJSON
 
 /// Sends each decoded request to its operation, after the authorization check, and turns the
 /// outcome into the reply line. Every reply, success or error, goes out through `reply`: errors

@@ -3,6 +3,7 @@ import FineTune
 import Foundation
 import GPT2
 import GPT2Tokenizer
+import SiftJSON
 
 /// `sift bench infer`: classification throughput and latency of the GPT-2 engine.
 struct BenchInferCommand: ParsableCommand {
@@ -71,31 +72,31 @@ struct BenchInferCommand: ParsableCommand {
         }
         let latency40 = latencies.sorted()[latencies.count / 2]
 
-        let figures: [String: Any] = [
-            "model": model.name,
-            "parameters": config.parameterCount,
-            "threads": threads.threads,
-            "messages": ids.count,
-            "tokens": tokens,
-            "mean_tokens": Double(tokens) / Double(max(ids.count, 1)),
-            "load_seconds": loadSeconds,
-            "single_ms_per_message": singleSeconds * 1000 / Double(ids.count),
-            "single_messages_per_second": Double(ids.count) / singleSeconds,
-            "batched_ms_per_message": batchedSeconds * 1000 / Double(ids.count),
-            "batched_messages_per_second": Double(ids.count) / batchedSeconds,
-            "batch_size": batchSize,
-            "latency_40_tokens_ms": latency40 * 1000,
-            "gflops_single": flops / singleSeconds / 1e9,
-            "gflops_batched": flops / batchedSeconds / 1e9,
-            "peak_rss_mib": CLI.peakRSSMiB(),
+        let figures: JSONValue = [
+            "model": .string(model.name),
+            "parameters": .int(Int64(config.parameterCount)),
+            "threads": .int(Int64(threads.threads)),
+            "messages": .int(Int64(ids.count)),
+            "tokens": .int(Int64(tokens)),
+            "mean_tokens": .double(Double(tokens) / Double(max(ids.count, 1))),
+            "load_seconds": .double(loadSeconds),
+            "single_ms_per_message": .double(singleSeconds * 1000 / Double(ids.count)),
+            "single_messages_per_second": .double(Double(ids.count) / singleSeconds),
+            "batched_ms_per_message": .double(batchedSeconds * 1000 / Double(ids.count)),
+            "batched_messages_per_second": .double(Double(ids.count) / batchedSeconds),
+            "batch_size": .int(Int64(batchSize)),
+            "latency_40_tokens_ms": .double(latency40 * 1000),
+            "gflops_single": .double(flops / singleSeconds / 1e9),
+            "gflops_batched": .double(flops / batchedSeconds / 1e9),
+            "peak_rss_mib": .double(CLI.peakRSSMiB()),
         ]
         if json {
-            try CLI.printJSONObject(figures)
+            CLI.printJSON(figures)
             return
         }
-        func f(_ key: String, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", figures[key] as? Double ?? 0) }
+        func f(_ key: String, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", figures[key]?.numberValue ?? 0) }
         print("""
-            inference: \(figures["model"]!), \(config.layers) layers × \(config.channels) wide, \(threads.threads) BLAS threads
+            inference: \(figures["model"]?.stringValue ?? ""), \(config.layers) layers × \(config.channels) wide, \(threads.threads) BLAS threads
               \(ids.count) SMS texts, \(tokens) tokens (mean \(f("mean_tokens"))), model ready in \(f("load_seconds", 2)) s
               one at a time: \(f("single_ms_per_message")) ms/message, \(f("single_messages_per_second")) messages/s, \(f("gflops_single")) GFLOPS
               batched (\(batchSize)): \(f("batched_ms_per_message")) ms/message, \(f("batched_messages_per_second")) messages/s, \(f("gflops_batched")) GFLOPS

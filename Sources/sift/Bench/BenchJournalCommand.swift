@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiftBench
+import SiftJSON
 import SpamStore
 
 /// `sift bench journal`: messages per second the daemon's journal path records, by text size,
@@ -40,22 +41,27 @@ struct BenchJournalCommand: AsyncParsableCommand {
             throw ValidationError("--sizes must list positive byte counts; --count and --batch-size must be positive")
         }
         let parent = directory.map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
-        var rows: [[String: Any]] = []
+        var rows: [(textBytes: Int, distinct: Bool, messagesPerSecond: Double)] = []
         for size in textSizes {
             for distinct in [true, false] {
                 let rate = try JournalRateBenchmark.rowsPerSecond(
                     in: parent, messages: count, batchSize: batchSize, textBytes: size, distinctTexts: distinct, durable: durable)
-                rows.append(["text_bytes": size, "distinct": distinct, "messages_per_second": rate.rounded()])
+                rows.append((size, distinct, rate.rounded()))
             }
         }
         if json {
-            try CLI.printJSONObject(["benchmark": "journal", "durable": durable, "batch_size": batchSize, "messages": count, "runs": rows])
+            CLI.printJSON([
+                "benchmark": "journal", "durable": .bool(durable), "batch_size": .int(Int64(batchSize)), "messages": .int(Int64(count)),
+                "runs": .array(rows.map {
+                    ["text_bytes": .int(Int64($0.textBytes)), "distinct": .bool($0.distinct), "messages_per_second": .double($0.messagesPerSecond)]
+                }),
+            ])
             return
         }
         print("journal (reserved ids, batches of \(batchSize)\(durable ? ", fsync per batch" : ""), \(count) messages a run)")
         for row in rows {
-            print(String(format: "  %6d-byte texts, %@: %8.0f messages/s", row["text_bytes"] as! Int,
-                         (row["distinct"] as! Bool) ? "distinct " : "identical", row["messages_per_second"] as! Double))
+            print(String(format: "  %6d-byte texts, %@: %8.0f messages/s", row.textBytes,
+                         row.distinct ? "distinct " : "identical", row.messagesPerSecond))
         }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import GPT2
 import Logging
 import SiftDaemon
+import SiftJSON
 
 /// `sift bench learning`: does the retraining loop learn a new kind of message from a few
 /// hundred labels without forgetting the old kind? A reproducible domain-shift scenario.
@@ -141,9 +142,7 @@ struct BenchLearningCommand: AsyncParsableCommand {
             guard result.retrain["error"] == nil, let runID = result.retrain["run_id"]?.intValue else {
                 throw CLIError("retrain refused: \(String(decoding: JSONWriter.bytes(result.retrain), as: UTF8.self))")
             }
-            result.report = try daemon.context.store.trainingRun(runID)?.metricsJSON.flatMap {
-                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-            }
+            result.report = try daemon.context.store.trainingRun(runID)?.metricsJSON.flatMap { try JSONParser.parse(Array($0.utf8)) }
             if let version = result.retrain["version"]?.stringValue {
                 let checkpoint = URL(fileURLWithPath: config.modelsDirectory).appendingPathComponent(version).appendingPathComponent(ClassifierLocation.fileName)
                 result.checkpointSHA256 = FileManager.default.fileExists(atPath: checkpoint.path) ? try SHA256.hex(contentsOf: checkpoint) : nil
@@ -162,7 +161,7 @@ struct BenchLearningCommand: AsyncParsableCommand {
         result.totalSeconds = Date().timeIntervalSince(began)
         if keep { result.directory = directory }
         if json {
-            try CLI.printJSONObject(result.jsonObject)
+            CLI.printJSON(result.json)
         } else {
             print(result.summary)
         }

@@ -2,6 +2,7 @@ import Checksum
 import FineTune
 import Foundation
 import SiftDaemon
+import SiftJSON
 import SpamStore
 
 /// The data of `sift bench learning` and how it is scored through the daemon.
@@ -151,14 +152,13 @@ struct LearningResult {
     /// The daemon's reply to `{"op":"retrain","wait":true}`.
     var retrain: JSONValue = [:]
     /// The run's report (metrics JSON) as the store has it.
-    var report: [String: Any]?
+    var report: JSONValue?
     var checkpointSHA256: String?
     /// The temporary directory, when kept.
     var directory: String?
 
     var promoted: Bool { retrain["promoted"]?.boolValue ?? false }
     var reasons: [String] { retrain["reasons"]?.arrayValue?.compactMap(\.stringValue) ?? [] }
-    var decision: Any? { retrain["decision"].flatMap { try? JSONSerialization.jsonObject(with: Data(JSONWriter.bytes($0)), options: .fragmentsAllowed) } }
 
     var goals: [(key: String, words: String, met: Bool)] {
         [
@@ -170,24 +170,31 @@ struct LearningResult {
         ]
     }
 
-    var jsonObject: [String: Any] {
-        var object: [String: Any] = [
-            "base": base, "labels": labels, "settings": Dictionary(settings.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),
-            "new_kind_test_count": newKindAfter.count, "seed_test_count": seedAfter.count,
-            "new_kind_accuracy_before": newKindBefore.accuracy, "new_kind_accuracy_after": newKindAfter.accuracy,
-            "new_kind_balanced_accuracy_before": newKindBefore.balancedAccuracy, "new_kind_balanced_accuracy_after": newKindAfter.balancedAccuracy,
-            "seed_accuracy_before": seedBefore.accuracy, "seed_accuracy_after": seedAfter.accuracy,
-            "seed_balanced_accuracy_before": seedBefore.balancedAccuracy, "seed_balanced_accuracy_after": seedAfter.balancedAccuracy,
-            "models_before": newKindBefore.models, "models_after": newKindAfter.models,
-            "promoted": promoted, "reasons": reasons, "decision": decision ?? NSNull(), "report": report ?? NSNull(),
-            "retrain_status": retrain["status"]?.stringValue ?? NSNull(), "version": retrain["version"]?.stringValue ?? NSNull(),
-            "seconds_cold_start": coldStartSeconds, "seconds_labelling": labellingSeconds, "seconds_retrain": retrainSeconds, "seconds_total": totalSeconds,
-            "checkpoint_sha256": checkpointSHA256 ?? NSNull(),
-            "goals": Dictionary(uniqueKeysWithValues: goals.map { ($0.key, $0.met) }),
+    var json: JSONValue {
+        func strings(_ texts: [String]) -> JSONValue { .array(texts.map(JSONValue.string)) }
+        func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        var object: [(key: String, value: JSONValue)] = [
+            ("base", .string(base)), ("labels", .int(Int64(labels))),
+            ("settings", .object(Dictionary(settings.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }).map { ($0.key, .string($0.value)) })),
+            ("new_kind_test_count", .int(Int64(newKindAfter.count))), ("seed_test_count", .int(Int64(seedAfter.count))),
+            ("new_kind_accuracy_before", .double(newKindBefore.accuracy)), ("new_kind_accuracy_after", .double(newKindAfter.accuracy)),
+            ("new_kind_balanced_accuracy_before", .double(newKindBefore.balancedAccuracy)),
+            ("new_kind_balanced_accuracy_after", .double(newKindAfter.balancedAccuracy)),
+            ("seed_accuracy_before", .double(seedBefore.accuracy)), ("seed_accuracy_after", .double(seedAfter.accuracy)),
+            ("seed_balanced_accuracy_before", .double(seedBefore.balancedAccuracy)),
+            ("seed_balanced_accuracy_after", .double(seedAfter.balancedAccuracy)),
+            ("models_before", strings(newKindBefore.models)), ("models_after", strings(newKindAfter.models)),
+            ("promoted", .bool(promoted)), ("reasons", strings(reasons)),
+            ("decision", retrain["decision"] ?? .null), ("report", report ?? .null),
+            ("retrain_status", optional(retrain["status"]?.stringValue)), ("version", optional(retrain["version"]?.stringValue)),
+            ("seconds_cold_start", .double(coldStartSeconds)), ("seconds_labelling", .double(labellingSeconds)),
+            ("seconds_retrain", .double(retrainSeconds)), ("seconds_total", .double(totalSeconds)),
+            ("checkpoint_sha256", optional(checkpointSHA256)),
+            ("goals", .object(goals.map { ($0.key, .bool($0.met)) })),
         ]
-        if let error = retrain["error"]?.stringValue { object["retrain_error"] = error }
-        if let directory { object["directory"] = directory }
-        return object
+        if let error = retrain["error"]?.stringValue { object.append(("retrain_error", .string(error))) }
+        if let directory { object.append(("directory", .string(directory))) }
+        return .object(object)
     }
 
     var summary: String {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SiftDaemon
+import SiftJSON
 import SpamStore
 
 /// `sift bench overload`: siftd under the attacks of a local user who may connect, with what a
@@ -110,21 +111,26 @@ struct BenchOverloadCommand: AsyncParsableCommand {
             "store_growth_under_1mb": fileGrowth < 1_000_000,
             "zero_silent_losses": lost == 0,
         ]
-        let figures: [String: Any] = [
-            "seconds": seconds, "floods": floods, "stats_connections": stats, "model": modelDirectory,
-            "health_requests": health.count, "health_p50_ms": Bench.percentile(health, 0.5) * 1000, "health_p99_ms": healthP99,
-            "classify_requests": classify.count, "classify_p50_ms": Bench.percentile(classify, 0.5) * 1000, "classify_p99_ms": classifyP99,
-            "flood_classified": totals.classified, "flood_overloaded": totals.overloaded, "other_errors": totals.otherErrors,
-            "rss_baseline_mib": Double(baselineRSS) / 1_048_576, "rss_peak_mib": Double(load.peakRSSBytes) / 1_048_576,
-            "rss_bound_mib": Double(rssBound) / 1_048_576,
-            "watchdog_interval_ms": watchdogMs, "watchdog_pings": pings, "watchdog_longest_gap_ms": watchdogGap.seconds * 1000,
-            "repeat_text_bytes_growth": textGrowth, "repeat_store_file_growth_bytes": fileGrowth,
-            "acknowledged": totals.acknowledged.count, "silent_losses": lost,
-            "health_peaks": load.healthPeaks,
-            "goals": goals, "goals_met": goals.values.allSatisfy { $0 },
+        let figures: JSONValue = [
+            "seconds": .int(Int64(seconds)), "floods": .int(Int64(floods)), "stats_connections": .int(Int64(stats)),
+            "model": .string(modelDirectory),
+            "health_requests": .int(Int64(health.count)), "health_p50_ms": .double(Bench.percentile(health, 0.5) * 1000),
+            "health_p99_ms": .double(healthP99),
+            "classify_requests": .int(Int64(classify.count)), "classify_p50_ms": .double(Bench.percentile(classify, 0.5) * 1000),
+            "classify_p99_ms": .double(classifyP99),
+            "flood_classified": .int(Int64(totals.classified)), "flood_overloaded": .int(Int64(totals.overloaded)),
+            "other_errors": try JSONValue(encoding: totals.otherErrors),
+            "rss_baseline_mib": .double(Double(baselineRSS) / 1_048_576), "rss_peak_mib": .double(Double(load.peakRSSBytes) / 1_048_576),
+            "rss_bound_mib": .double(Double(rssBound) / 1_048_576),
+            "watchdog_interval_ms": .int(Int64(watchdogMs)), "watchdog_pings": .int(Int64(pings)),
+            "watchdog_longest_gap_ms": .double(watchdogGap.seconds * 1000),
+            "repeat_text_bytes_growth": .int(Int64(textGrowth)), "repeat_store_file_growth_bytes": .int(Int64(fileGrowth)),
+            "acknowledged": .int(Int64(totals.acknowledged.count)), "silent_losses": .int(Int64(lost)),
+            "health_peaks": try JSONValue(encoding: load.healthPeaks),
+            "goals": try JSONValue(encoding: goals), "goals_met": .bool(goals.values.allSatisfy { $0 }),
         ]
         if json {
-            try CLI.printJSONObject(figures)
+            CLI.printJSON(figures)
             return
         }
         func mark(_ goal: String) -> String { goals[goal]! ? "met" : "NOT met" }

@@ -4,6 +4,7 @@ import Foundation
 import GPT2
 import Logging
 import SiftDaemon
+import SiftJSON
 import SpamStore
 
 /// `sift bench retrain`: how long an incremental retrain on N new labels takes, and what it
@@ -105,18 +106,21 @@ struct BenchRetrainCommand: AsyncParsableCommand {
         }
         let report = run.metricsJSON.flatMap(RetrainReport.decode)
         let seconds = finished.timeIntervalSince(run.startedAt)
-        let figures: [String: Any] = [
-            "model": "random \(random.shape)", "labels": labels, "training_examples": run.dataCounts?.trainingExamples ?? 0,
-            "holdout_examples": run.dataCounts?.holdoutExamples ?? 0, "epochs": epochs, "trainer_threads": trainerThreads,
-            "daemon_threads": threads, "retrain_seconds": seconds, "promoted": report?.promoted ?? false,
-            "rate_per_second": rate,
-            "baseline_p50_ms": quiet.percentile(0.5) * 1000, "baseline_p99_ms": quiet.percentile(0.99) * 1000,
-            "baseline_requests": quiet.count,
-            "during_p50_ms": during.percentile(0.5) * 1000, "during_p99_ms": during.percentile(0.99) * 1000,
-            "during_max_ms": (during.latencies.max() ?? 0) * 1000, "during_requests": during.count, "errors": quiet.errors + during.errors,
+        let figures: JSONValue = [
+            "model": .string("random \(random.shape)"), "labels": .int(Int64(labels)),
+            "training_examples": .int(Int64(run.dataCounts?.trainingExamples ?? 0)),
+            "holdout_examples": .int(Int64(run.dataCounts?.holdoutExamples ?? 0)), "epochs": .int(Int64(epochs)),
+            "trainer_threads": .int(Int64(trainerThreads)), "daemon_threads": .int(Int64(threads)),
+            "retrain_seconds": .double(seconds), "promoted": .bool(report?.promoted ?? false),
+            "rate_per_second": .double(rate),
+            "baseline_p50_ms": .double(quiet.percentile(0.5) * 1000), "baseline_p99_ms": .double(quiet.percentile(0.99) * 1000),
+            "baseline_requests": .int(Int64(quiet.count)),
+            "during_p50_ms": .double(during.percentile(0.5) * 1000), "during_p99_ms": .double(during.percentile(0.99) * 1000),
+            "during_max_ms": .double((during.latencies.max() ?? 0) * 1000), "during_requests": .int(Int64(during.count)),
+            "errors": .int(Int64(quiet.errors + during.errors)),
         ]
         if json {
-            try CLI.printJSONObject(figures)
+            CLI.printJSON(figures)
             return
         }
         print(String(format: """

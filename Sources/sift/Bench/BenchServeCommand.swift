@@ -5,6 +5,7 @@ import GPT2
 import GPT2Tokenizer
 import Logging
 import SiftDaemon
+import SiftJSON
 import Synchronization
 
 /// `sift bench serve`: the daemon's throughput and latency over its socket, next to what the
@@ -64,18 +65,18 @@ struct BenchServeCommand: AsyncParsableCommand {
         let served = try await serve(model, texts)
 
         let ratio = served.messagesPerSecond / engine
-        let figures: [String: Any] = [
-            "model": "random \(random.shape)", "threads": threads.threads, "clients": clients, "messages": texts.count,
-            "batch_size": batchSize, "durable": durable,
-            "engine_messages_per_second": engine,
-            "served_messages_per_second": served.messagesPerSecond,
-            "served_seconds": served.seconds,
-            "latency_p50_ms": served.p50 * 1000, "latency_p99_ms": served.p99 * 1000,
-            "ratio_to_engine": ratio, "goal_ratio": 0.9, "goal_met": ratio >= 0.9,
-            "errors": served.errors,
+        let figures: JSONValue = [
+            "model": .string("random \(random.shape)"), "threads": .int(Int64(threads.threads)), "clients": .int(Int64(clients)),
+            "messages": .int(Int64(texts.count)), "batch_size": .int(Int64(batchSize)), "durable": .bool(durable),
+            "engine_messages_per_second": .double(engine),
+            "served_messages_per_second": .double(served.messagesPerSecond),
+            "served_seconds": .double(served.seconds),
+            "latency_p50_ms": .double(served.p50 * 1000), "latency_p99_ms": .double(served.p99 * 1000),
+            "ratio_to_engine": .double(ratio), "goal_ratio": 0.9, "goal_met": .bool(ratio >= 0.9),
+            "errors": .int(Int64(served.errors)),
         ]
         if json {
-            try CLI.printJSONObject(figures)
+            CLI.printJSON(figures)
             return
         }
         print(String(format: """

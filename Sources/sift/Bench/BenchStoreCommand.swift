@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiftBench
+import SiftJSON
 import SpamStore
 
 /// `sift bench store`: how many predictions per second the journal can record in batches
@@ -43,7 +44,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
         let result = try StoreBenchmark.run(in: workDirectory, predictions: count, batchSize: batchSize, labels: labels)
         let sqliteVersion = try StoreInfo.sqliteVersion()
         if json {
-            print(try jsonReport(result, sqliteVersion: sqliteVersion))
+            CLI.printJSON(jsonReport(result, sqliteVersion: sqliteVersion))
         } else {
             print(summary(result, sqliteVersion: sqliteVersion, directory: parent.path))
         }
@@ -60,37 +61,20 @@ struct BenchStoreCommand: AsyncParsableCommand {
             """
     }
 
-    private func jsonReport(_ result: StoreBenchmark.Result, sqliteVersion: String) throws -> String {
-        struct LatencyReport: Encodable {
-            var p50: Double
-            var p99: Double
-            var max: Double
-        }
-        struct Report: Encodable {
-            var benchmark = "store"
-            var sqliteVersion: String
-            var predictions: Int
-            var batchSize: Int
-            var predictionsPerSecond: Double
-            var goalPredictionsPerSecond: Double
-            var goalMet: Bool
-            var labels: Int
-            var labelLatencyMs: LatencyReport
-        }
-        let report = Report(
-            sqliteVersion: sqliteVersion, predictions: result.predictions, batchSize: result.batchSize,
-            predictionsPerSecond: result.predictionsPerSecond.rounded(),
-            goalPredictionsPerSecond: Self.goalPredictionsPerSecond,
-            goalMet: result.predictionsPerSecond >= Self.goalPredictionsPerSecond,
-            labels: result.labels,
-            labelLatencyMs: LatencyReport(
-                p50: microsecondPrecision(result.labelLatencyP50Milliseconds),
-                p99: microsecondPrecision(result.labelLatencyP99Milliseconds),
-                max: microsecondPrecision(result.labelLatencyMaxMilliseconds)))
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(report), as: UTF8.self)
+    private func jsonReport(_ result: StoreBenchmark.Result, sqliteVersion: String) -> JSONValue {
+        [
+            "benchmark": "store", "sqlite_version": .string(sqliteVersion),
+            "predictions": .int(Int64(result.predictions)), "batch_size": .int(Int64(result.batchSize)),
+            "predictions_per_second": .double(result.predictionsPerSecond.rounded()),
+            "goal_predictions_per_second": .double(Self.goalPredictionsPerSecond),
+            "goal_met": .bool(result.predictionsPerSecond >= Self.goalPredictionsPerSecond),
+            "labels": .int(Int64(result.labels)),
+            "label_latency_ms": [
+                "p50": .double(microsecondPrecision(result.labelLatencyP50Milliseconds)),
+                "p99": .double(microsecondPrecision(result.labelLatencyP99Milliseconds)),
+                "max": .double(microsecondPrecision(result.labelLatencyMaxMilliseconds)),
+            ],
+        ]
     }
 
     private func microsecondPrecision(_ milliseconds: Double) -> Double {

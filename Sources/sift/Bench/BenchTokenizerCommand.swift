@@ -2,6 +2,7 @@ import ArgumentParser
 import FineTune
 import Foundation
 import GPT2Tokenizer
+import SiftJSON
 
 /// `sift bench tokenizer`: encoding speed on one thread, with an empty and with a full word cache.
 struct BenchTokenizerCommand: ParsableCommand {
@@ -56,11 +57,11 @@ struct BenchTokenizerCommand: ParsableCommand {
         let warm = Self.median((0..<repeats).map { _ in encodeAll() })
 
         if json {
-            try CLI.printJSONObject([
-                "texts": texts.count, "bytes": bytes, "tokens": tokens, "load_seconds": Self.seconds(loadTime),
-                "repeats": repeats,
-                "cold": ["seconds": cold, "tokens_per_second": Double(tokens) / cold],
-                "warm": ["seconds": warm, "tokens_per_second": Double(tokens) / warm],
+            CLI.printJSON([
+                "texts": .int(Int64(texts.count)), "bytes": .int(Int64(bytes)), "tokens": .int(Int64(tokens)),
+                "load_seconds": .double(Self.seconds(loadTime)), "repeats": .int(Int64(repeats)),
+                "cold": ["seconds": .double(cold), "tokens_per_second": .double(Double(tokens) / cold)],
+                "warm": ["seconds": .double(warm), "tokens_per_second": .double(Double(tokens) / warm)],
             ])
         } else {
             print("""

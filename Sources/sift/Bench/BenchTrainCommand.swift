@@ -3,6 +3,7 @@ import FineTune
 import Foundation
 import GPT2
 import GPT2Tokenizer
+import SiftJSON
 
 /// `sift bench train`: the reference's chapter-6 training run, timed.
 struct BenchTrainCommand: ParsableCommand {
@@ -61,7 +62,7 @@ struct BenchTrainCommand: ParsableCommand {
         let train = Array(try LabelSet.hamSpam.tokenize(split.train, encode: tokenizer.encode).prefix(limit ?? .max))
         let test = evaluate ? try LabelSet.hamSpam.tokenize(split.test, encode: tokenizer.encode) : []
 
-        var runs: [[String: Any]] = []
+        var runs: [JSONValue] = []
         for pooling in poolings()! {
             var config = training.config
             config.pooling = pooling
@@ -79,48 +80,52 @@ struct BenchTrainCommand: ParsableCommand {
             }
             let total = Date().timeIntervalSince(started)
             let t = trainer.timings
-            var run: [String: Any] = [
-                "pooling": pooling.description,
-                "examples": set.count,
-                "trainable_parameters": trainer.parameters.reduce(0) { $0 + $1.value.count },
-                "tokens": set.totalTokens,
-                "steps_per_epoch": reports.first?.steps ?? 0,
-                "prefix_seconds": set.prefixSeconds,
-                "epoch_seconds": epochSeconds,
-                "train_seconds": epochSeconds.reduce(0, +),
-                "total_seconds": total,
-                "step_phase_seconds": ["load": t.load, "forward": t.forward, "backward": t.backward, "optimizer": t.optimizer],
-                "final_train_loss": reports.last?.trainLoss ?? 0,
-                "final_train_accuracy": reports.last?.trainAccuracy ?? 0,
-                "peak_rss_mib": CLI.peakRSSMiB(),
+            var run: [(key: String, value: JSONValue)] = [
+                ("pooling", .string(pooling.description)),
+                ("examples", .int(Int64(set.count))),
+                ("trainable_parameters", .int(Int64(trainer.parameters.reduce(0) { $0 + $1.value.count }))),
+                ("tokens", .int(Int64(set.totalTokens))),
+                ("steps_per_epoch", .int(Int64(reports.first?.steps ?? 0))),
+                ("prefix_seconds", .double(set.prefixSeconds)),
+                ("epoch_seconds", .array(epochSeconds.map(JSONValue.double))),
+                ("train_seconds", .double(epochSeconds.reduce(0, +))),
+                ("total_seconds", .double(total)),
+                ("step_phase_seconds", [
+                    "load": .double(t.load), "forward": .double(t.forward), "backward": .double(t.backward),
+                    "optimizer": .double(t.optimizer),
+                ]),
+                ("final_train_loss", .double(reports.last?.trainLoss ?? 0)),
+                ("final_train_accuracy", .double(reports.last?.trainAccuracy ?? 0)),
+                ("peak_rss_mib", .double(CLI.peakRSSMiB())),
             ]
-            if evaluate { run["test_accuracy"] = trainer.evaluate(try trainer.prepare(test)).accuracy }
-            runs.append(run)
+            if evaluate { run.append(("test_accuracy", .double(trainer.evaluate(try trainer.prepare(test)).accuracy))) }
+            runs.append(.object(run))
         }
 
         let c = weights.config
-        let summary: [String: Any] = [
-            "model": model.name,
-            "layers": c.layers, "channels": c.channels, "parameters": c.parameterCount,
-            "trainable": training.trainable,
-            "epochs": training.epochs, "batch_size": training.batchSize, "threads": training.threads.threads,
-            "model_load_seconds": loadSeconds,
-            "runs": runs,
-            "peak_rss_mib": CLI.peakRSSMiB(),
+        let summary: JSONValue = [
+            "model": .string(model.name),
+            "layers": .int(Int64(c.layers)), "channels": .int(Int64(c.channels)), "parameters": .int(Int64(c.parameterCount)),
+            "trainable": .string(training.trainable),
+            "epochs": .int(Int64(training.epochs)), "batch_size": .int(Int64(training.batchSize)), "threads": .int(Int64(training.threads.threads)),
+            "model_load_seconds": .double(loadSeconds),
+            "runs": .array(runs),
+            "peak_rss_mib": .double(CLI.peakRSSMiB()),
         ]
-        if json { try CLI.printJSONObject(summary); return }
+        if json { CLI.printJSON(summary); return }
         print("train benchmark: \(model.name) (\(c.layers) blocks, \(c.channels) wide), trainable \(training.trainable), "
               + "\(train.count) messages, batch \(training.batchSize), \(training.epochs) epochs, \(training.threads.threads) threads")
         for run in runs {
-            let phases = run["step_phase_seconds"] as! [String: Double]
+            func figure(_ key: String) -> Double { run[key]?.numberValue ?? 0 }
+            func phase(_ key: String) -> Double { run["step_phase_seconds"]?[key]?.numberValue ?? 0 }
             print(String(format: "  pooling %@: %d tokens, prefix cache %.1f s, epochs %@ s, total %.1f s",
-                         run["pooling"] as! String, run["tokens"] as! Int, run["prefix_seconds"] as! Double,
-                         (run["epoch_seconds"] as! [Double]).map { String(format: "%.1f", $0) }.joined(separator: " / "),
-                         run["total_seconds"] as! Double))
+                         run["pooling"]?.stringValue ?? "", Int(figure("tokens")), figure("prefix_seconds"),
+                         (run["epoch_seconds"]?.arrayValue ?? []).map { String(format: "%.1f", $0.numberValue ?? 0) }.joined(separator: " / "),
+                         figure("total_seconds")))
             print(String(format: "    steps: forward %.1f s, backward %.1f s, optimizer %.1f s, cache reads %.2f s; final train loss %.4f, acc %.2f%%; peak RSS %.0f MiB",
-                         phases["forward"]!, phases["backward"]!, phases["optimizer"]!, phases["load"]!,
-                         run["final_train_loss"] as! Double, (run["final_train_accuracy"] as! Double) * 100, run["peak_rss_mib"] as! Double))
-            if let accuracy = run["test_accuracy"] as? Double { print(String(format: "    test accuracy %.2f%%", accuracy * 100)) }
+                         phase("forward"), phase("backward"), phase("optimizer"), phase("load"),
+                         figure("final_train_loss"), figure("final_train_accuracy") * 100, figure("peak_rss_mib")))
+            if let accuracy = run["test_accuracy"]?.numberValue { print(String(format: "    test accuracy %.2f%%", accuracy * 100)) }
         }
     }
 }

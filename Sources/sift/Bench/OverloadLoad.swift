@@ -1,5 +1,6 @@
 import Foundation
 import SiftDaemon
+import SiftJSON
 import Synchronization
 
 /// The clients of `sift bench overload`: floods that try to stall siftd, and probes that

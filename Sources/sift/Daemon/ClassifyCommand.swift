@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiftDaemon
+import SiftJSON
 import Synchronization
 
 /// `sift classify`: texts to siftd, results back as they come.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiftDaemon
+import SiftJSON
 
 /// `--socket`, shared by the commands that talk to siftd.
 struct DaemonSocketOptions: ParsableArguments {

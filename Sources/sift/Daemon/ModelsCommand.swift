@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SiftDaemon
+import SiftJSON
 
 /// `sift models`
 struct ModelsCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SiftDaemon
+import SiftJSON
 import TestSupport
 import XCTest
 

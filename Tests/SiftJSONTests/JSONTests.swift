@@ -1,5 +1,5 @@
+import SiftJSON
 import XCTest
-@testable import SiftDaemon
 
 final class JSONTests: XCTestCase {
     private func parse(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
@@ -28,6 +28,23 @@ final class JSONTests: XCTestCase {
             XCTAssertTrue((error as? JSONParser.Failure)?.reason.contains("nested") ?? false)
         }
         XCTAssertNoThrow(try parse(String(repeating: "[", count: 60) + String(repeating: "]", count: 60)))
+    }
+
+    /// A text cut anywhere fails saying its input ended (how a truncated file is told from a
+    /// malformed one); complete text that is wrong does not.
+    func testFailureSaysWhetherTheInputEnded() throws {
+        let whole = Array(#"{"a":[1,-2.5e3,true,null,"x\u00e9\ud83d\ude00"],"b":{}}"#.utf8)
+        XCTAssertNoThrow(try JSONParser.parse(whole))
+        for length in 0..<whole.count {
+            XCTAssertThrowsError(try JSONParser.parse(whole[..<length])) { error in
+                XCTAssertEqual((error as? JSONParser.Failure)?.inputEnded, true, "cut at \(length)")
+            }
+        }
+        for text in ["{\"a\" 1}", "[1,]", "{} x", "\"\\x\"", "trux", "tx", "1e999", "\"\\ud800x\"", "\"\\ud800x", "\"\\u0z"] {
+            XCTAssertThrowsError(try parse(text)) { error in
+                XCTAssertEqual((error as? JSONParser.Failure)?.inputEnded, false, text)
+            }
+        }
     }
 
     func testWriterEscapesOnlyWhatItMustAndReadsBack() throws {

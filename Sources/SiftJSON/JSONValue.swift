@@ -1,9 +1,9 @@
-/// A JSON value as the protocol reads and writes it.
+/// A JSON value as Sift reads and writes it: the daemon protocol, stored metrics, `--json` output.
 ///
 /// The protocol needs only a little of JSON, but it needs it exactly: integers that stay
 /// integers (`message_id`), `true` that is not `1`, object keys written in a chosen order, and
-/// parsing that works on the raw bytes of a line. Foundation's coders blur the first two, so the
-/// daemon has its own small reader and writer (``JSONParser``, ``JSONWriter``).
+/// parsing that works on the raw bytes of a line. Foundation's coders blur the first two, so Sift
+/// has its own small reader and writer (``JSONParser``, ``JSONWriter``).
 public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)

@@ -7,6 +7,9 @@ public struct JSONParser {
     public struct Failure: Error, Equatable {
         public var offset: Int
         public var reason: String
+        /// The input stopped before the value was complete (more bytes might have made it
+        /// valid), as a cut-off file does. It does not change `offset` or `reason`.
+        public var inputEnded: Bool
     }
 
     /// Parses `bytes` as exactly one JSON value, surrounded by optional white space.
@@ -25,7 +28,9 @@ public struct JSONParser {
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
-    private func failure(_ reason: String) -> Failure { Failure(offset: position, reason: reason) }
+    private func failure(_ reason: String, inputEnded: Bool = false) -> Failure {
+        Failure(offset: position, reason: reason, inputEnded: inputEnded || position >= bytes.count)
+    }
 
     private var current: UInt8? { position < bytes.count ? bytes[position] : nil }
 
@@ -35,7 +40,12 @@ public struct JSONParser {
 
     private mutating func expect(_ literal: StaticString, _ value: JSONValue) throws(Failure) -> JSONValue {
         let count = literal.utf8CodeUnitCount
-        guard position + count <= bytes.count else { throw failure("unexpected end of input") }
+        guard position + count <= bytes.count else {
+            // `tr` at the end may be a cut-off `true`; `tx` is wrong whatever follows.
+            let available = bytes[position...]
+            let isPrefix = literal.withUTF8Buffer { available.elementsEqual($0.prefix(available.count)) }
+            throw failure("unexpected end of input", inputEnded: isPrefix)
+        }
         let matches = literal.withUTF8Buffer { expected in
             (0..<count).allSatisfy { bytes[position + $0] == expected[$0] }
         }
@@ -132,9 +142,17 @@ public struct JSONParser {
             guard let byte = current, isDigit(byte) else { throw failure("expected a digit in the exponent") }
             while let byte = current, isDigit(byte) { position += 1 }
         }
+        // Up to 18 digits always fit in an Int64: read them without making a String (the
+        // vocabulary file has 50,000 ids). Longer integers take the general path below.
+        let digitsStart = bytes[start] == UInt8(ascii: "-") ? start + 1 : start
+        if isInteger, position - digitsStart <= 18 {
+            var magnitude: Int64 = 0
+            for byte in bytes[digitsStart..<position] { magnitude = magnitude * 10 + Int64(byte - UInt8(ascii: "0")) }
+            return .int(digitsStart == start ? magnitude : -magnitude)
+        }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .int(value) }
-        guard let value = Double(text), value.isFinite else { throw Failure(offset: start, reason: "number out of range") }
+        guard let value = Double(text), value.isFinite else { throw Failure(offset: start, reason: "number out of range", inputEnded: false) }
         return .double(value)
     }
 
@@ -187,7 +205,8 @@ public struct JSONParser {
             let high = try parseHex4()
             if (0xD800..<0xDC00).contains(high) {
                 guard current == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "u") else {
-                    throw failure("unpaired surrogate")
+                    // Cut off before or inside the low surrogate's `\u`: a truncated text, not a wrong one.
+                    throw failure("unpaired surrogate", inputEnded: current == UInt8(ascii: "\\") && position + 1 == bytes.count)
                 }
                 position += 2
                 let low = try parseHex4()
@@ -202,7 +221,10 @@ public struct JSONParser {
     }
 
     private mutating func parseHex4() throws(Failure) -> UInt32 {
-        guard position + 4 <= bytes.count else { throw failure("unterminated \\u escape") }
+        guard position + 4 <= bytes.count else {
+            let isPrefix = bytes[position...].allSatisfy { Character(Unicode.Scalar($0)).isHexDigit }
+            throw failure("unterminated \\u escape", inputEnded: isPrefix)
+        }
         var value: UInt32 = 0
         for _ in 0..<4 {
             let byte = bytes[position]
