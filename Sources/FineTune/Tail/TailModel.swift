@@ -25,7 +25,7 @@ final class TailModel {
     let parameters: [Parameter]
 
     // Gradients, the parameters' `grad` tensors by role.
-    let blockGrads: [[Tensor]]  // [layer - firstBlock][field as in BlockWeights.tensors]
+    let blockGrads: [BlockWeights]  // [layer - firstBlock], each field the gradient of the weight of that name
     let lnfGrad: (w: Tensor, b: Tensor)?
     let headGrad: (w: Tensor, b: Tensor)
     let embeddingGrad: (wte: Tensor, wpe: Tensor)?
@@ -70,11 +70,11 @@ final class TailModel {
         } else {
             embeddingGrad = nil
         }
-        var blockGrads: [[Tensor]] = []
+        var blockGrads: [BlockWeights] = []
         for layer in firstBlock..<config.layers {
             let ps = zip(BlockWeights.names, base.blocks[layer].tensors).map { parameter("h.\(layer).\($0)", $1) }
             weights.blocks[layer].tensors = ps.map(\.value)
-            blockGrads.append(ps.map(\.grad))
+            blockGrads.append(BlockWeights(tensors: ps.map(\.grad)))
         }
         self.blockGrads = blockGrads
         if trainable != .head {
