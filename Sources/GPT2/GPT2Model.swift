@@ -80,43 +80,11 @@ public final class GPT2Model: @unchecked Sendable {
 
     /// x[N, C] ← block(x), in place.
     private func blockForward(layer: Int, batch: PackedBatch) {
-        let w = weights.blocks[layer]
-        let (n, c, nh, eps) = (batch.totalTokens, config.channels, config.heads, config.layerNormEpsilon)
-        LayerNorm.forward(out: ws.ln.pointer, mean: nil, rstd: nil, x: ws.x.pointer, w: w.ln1W.pointer, b: w.ln1B.pointer, n: n, c: c, eps: eps)
-        Matmul.forward(out: ws.qkv.pointer, x: ws.ln.pointer, w: w.qkvW.pointer, b: w.qkvB.pointer, n: n, ic: c, oc: 3 * c)
-        for i in 0..<batch.count {
-            let s = batch.start(i)
-            Attention.forward(out: ws.atty.pointer + s * c, ldout: c, att: ws.att.pointer, qkv: ws.qkv.pointer + s * 3 * c,
-                              t: batch.length(i), c: c, nh: nh)
-        }
-        Matmul.forward(out: ws.x.pointer, x: ws.atty.pointer, w: w.attnProjW.pointer, b: w.attnProjB.pointer, n: n, ic: c, oc: c, accumulate: true)
-        LayerNorm.forward(out: ws.ln.pointer, mean: nil, rstd: nil, x: ws.x.pointer, w: w.ln2W.pointer, b: w.ln2B.pointer, n: n, c: c, eps: eps)
-        Matmul.forward(out: ws.fch.pointer, x: ws.ln.pointer, w: w.fcW.pointer, b: w.fcB.pointer, n: n, ic: c, oc: 4 * c)
-        GELU.forward(out: ws.fch.pointer, x: ws.fch.pointer, count: n * 4 * c)
-        Matmul.forward(out: ws.x.pointer, x: ws.fch.pointer, w: w.fcProjW.pointer, b: w.fcProjB.pointer, n: n, ic: 4 * c, oc: c, accumulate: true)
+        TransformerBlock.forward(x: ws.x.pointer, weights: weights.blocks[layer], batch: batch, config: config, scratch: ws)
     }
 
     /// The last block for the pooled rows only: xp[B, C] ← block(x)[pooled rows].
     private func lastBlockForwardPooled(batch: PackedBatch) {
-        let w = weights.blocks[config.layers - 1]
-        let (n, p, c, nh, eps) = (batch.totalTokens, batch.count, config.channels, config.heads, config.layerNormEpsilon)
-        let pooled = (0..<p).map(batch.pooledRow)
-        // K, V for every row: kv[N, 2C] = ln1(x) · W[:, C..<3C] + b[C..<3C]; reuses the qkv buffer.
-        let kv = ws.qkv.pointer
-        LayerNorm.forward(out: ws.ln.pointer, mean: nil, rstd: nil, x: ws.x.pointer, w: w.ln1W.pointer, b: w.ln1B.pointer, n: n, c: c, eps: eps)
-        Matmul.forward(out: kv, x: ws.ln.pointer, w: w.qkvW.pointer + c, b: w.qkvB.pointer + c, n: n, ic: c, oc: 2 * c, ldw: 3 * c)
-        // Q for the pooled rows only: q[B, C].
-        Residual.gather(dst: ws.lnp.pointer, src: ws.ln.pointer, rows: pooled, c: c)
-        Matmul.forward(out: ws.qp.pointer, x: ws.lnp.pointer, w: w.qkvW.pointer, b: w.qkvB.pointer, n: p, ic: c, oc: c, ldw: 3 * c)
-        for i in 0..<p {
-            Attention.forwardLastQuery(out: ws.attyp.pointer + i * c, att: ws.att.pointer, q: ws.qp.pointer + i * c,
-                                       kv: kv + batch.start(i) * 2 * c, ldkv: 2 * c, t: batch.length(i), c: c, nh: nh)
-        }
-        Residual.gather(dst: ws.xp.pointer, src: ws.x.pointer, rows: pooled, c: c)
-        Matmul.forward(out: ws.xp.pointer, x: ws.attyp.pointer, w: w.attnProjW.pointer, b: w.attnProjB.pointer, n: p, ic: c, oc: c, accumulate: true)
-        LayerNorm.forward(out: ws.lnp.pointer, mean: nil, rstd: nil, x: ws.xp.pointer, w: w.ln2W.pointer, b: w.ln2B.pointer, n: p, c: c, eps: eps)
-        Matmul.forward(out: ws.fchp.pointer, x: ws.lnp.pointer, w: w.fcW.pointer, b: w.fcB.pointer, n: p, ic: c, oc: 4 * c)
-        GELU.forward(out: ws.fchp.pointer, x: ws.fchp.pointer, count: p * 4 * c)
-        Matmul.forward(out: ws.xp.pointer, x: ws.fchp.pointer, w: w.fcProjW.pointer, b: w.fcProjB.pointer, n: p, ic: 4 * c, oc: c, accumulate: true)
+        PooledLastBlock.forward(x: ws.x.pointer, weights: weights.blocks[config.layers - 1], batch: batch, config: config, scratch: ws)
     }
 }

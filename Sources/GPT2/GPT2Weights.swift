@@ -1,6 +1,8 @@
 import Foundation
 
 /// One transformer block's parameters, Hugging Face names in comments. Conv1D weights are `[in, out]`.
+/// Training holds its gradients in the same shape (llm.c's `ParameterTensors` for both `params`
+/// and `grads`), so each backward line names the gradient of the weight its forward line used.
 public struct BlockWeights: @unchecked Sendable {
     public var ln1W, ln1B: Tensor            // ln_1.weight/bias            [C]
     public var qkvW, qkvB: Tensor            // attn.c_attn.weight/bias     [C, 3C], [3C]
@@ -28,7 +30,9 @@ public struct BlockWeights: @unchecked Sendable {
         }
     }
 
-    init(tensors t: [Tensor]) {
+    /// Twelve tensors in the order of `names`.
+    public init(tensors t: [Tensor]) {
+        precondition(t.count == 12)
         (ln1W, ln1B, qkvW, qkvB, attnProjW, attnProjB) = (t[0], t[1], t[2], t[3], t[4], t[5])
         (ln2W, ln2B, fcW, fcB, fcProjW, fcProjB) = (t[6], t[7], t[8], t[9], t[10], t[11])
     }

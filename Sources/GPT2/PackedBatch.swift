@@ -27,3 +27,18 @@ public struct PackedBatch: Sendable {
     /// The row read by the classifier: each sequence's last row (see `Pooling.prepare`).
     public func pooledRow(_ i: Int) -> Int { offsets[i + 1] - 1 }
 }
+
+extension PackedBatch {
+    /// Where each sequence's attention scores start when all are kept side by side:
+    /// Σ_{j<i} NH·T_j² (NH·T_j with `lastQueryOnly`, one query row per sequence).
+    package func attentionOffsets(heads nh: Int, lastQueryOnly: Bool = false) -> [Int] {
+        var offsets: [Int] = []
+        offsets.reserveCapacity(count)
+        var offset = 0
+        for i in 0..<count {
+            offsets.append(offset)
+            offset += nh * length(i) * (lastQueryOnly ? 1 : length(i))
+        }
+        return offsets
+    }
+}

@@ -40,47 +40,40 @@ extension TailModel {
         }
     }
 
-    /// Backward of `lastBlockForward` from dout [B, C]; adds the input's gradient to dx [N, C] if given.
+    /// Backward of `PooledLastBlock.forward` (folded) from dout [B, C]; adds the input's gradient
+    /// to dx [N, C] if given.
     private func lastBlockBackward(dx: UnsafeMutablePointer<Float>?) {
         let w = weights.blocks[config.layers - 1]
-        let g = blockGrads[config.layers - 1 - firstBlock]
+        let grad = blockGrads[config.layers - 1 - firstBlock]
         let a = last
         let (n, p, c, nh) = (batch.totalTokens, batch.count, config.channels, config.heads)
-        // out = r1 + fcProj(gelu(fc(ln2(r1)))): the residual passes dout to r1 unchanged.
+        // out = r1 + mlp(ln_2(r1))
         dr1.pointer.update(from: dout.pointer, count: p * c)
-        dfchPooled.zero(p * 4 * c)
-        Matmul.backward(dx: dfchPooled.pointer, dw: g[10].pointer, db: g[11].pointer, dout: dout.pointer, x: a.fchGelu.pointer,
-                        w: w.fcProjW.pointer, n: p, ic: 4 * c, oc: c)
-        GELU.backward(dx: dfchPooled.pointer, x: a.fch.pointer, dout: dfchPooled.pointer, count: p * 4 * c)
-        dln2Pooled.zero(p * c)
-        Matmul.backward(dx: dln2Pooled.pointer, dw: g[8].pointer, db: g[9].pointer, dout: dfchPooled.pointer, x: a.ln2.pointer,
-                        w: w.fcW.pointer, n: p, ic: c, oc: 4 * c)
-        LayerNorm.backward(dx: dr1.pointer, dw: g[6].pointer, db: g[7].pointer, dout: dln2Pooled.pointer, x: a.r1.pointer,
-                           w: w.ln2W.pointer, mean: a.mean2.pointer, rstd: a.rstd2.pointer, n: p, c: c)
+        mlpBackward(dr1.pointer, rows: p, weights: w, grad: grad, r: a.r1.pointer, saved: a.mlp)
         // r1 = x[pooled] + attnProj(atty)
-        dattyPooled.zero(p * c)
-        Matmul.backward(dx: dattyPooled.pointer, dw: g[4].pointer, db: g[5].pointer, dout: dr1.pointer, x: a.atty.pointer,
+        datty.zero(p * c)
+        Matmul.backward(dx: datty.pointer, dw: grad.attnProjW.pointer, db: grad.attnProjB.pointer, dout: dr1.pointer, x: a.atty.pointer,
                         w: w.attnProjW.pointer, n: p, ic: c, oc: c)
         // K and V are folded into the queries (see PooledAttention): dln1 [N, C] and dq [B, C]
         // directly, plus the K and V columns of c_attn's gradient.
         precondition(a.folded, "backward needs a training forward (forward(labels:training: true))")
         dq.zero(p * c)
         dln.zero(n * c)
-        PooledAttention.backward(dx: dln.pointer, dq: dq.pointer, dwk: g[2].pointer + c, dwv: g[2].pointer + 2 * c,
-                                 dbv: g[3].pointer + 2 * c, dm: dm.pointer, dr: dr.pointer, datt: dattRows.pointer,
-                                 dout: dattyPooled.pointer, r: a.r.pointer, m: a.m.pointer, att: a.attRows.pointer, x: a.ln1.pointer,
+        PooledAttention.backward(dx: dln.pointer, dq: dq.pointer, dwk: grad.qkvW.pointer + c, dwv: grad.qkvW.pointer + 2 * c,
+                                 dbv: grad.qkvB.pointer + 2 * c, dm: dm.pointer, dr: dr.pointer, datt: dattRows.pointer,
+                                 dout: datty.pointer, r: a.r.pointer, m: a.m.pointer, att: a.attRows.pointer, x: a.ln1.pointer,
                                  q: a.q.pointer, wk: w.qkvW.pointer + c, wv: w.qkvW.pointer + 2 * c, ldw: 3 * c,
                                  starts: (0..<p).map(batch.start), lengths: (0..<p).map(batch.length), c: c, nh: nh)
         // q = ln1[pooled] · W[:, 0..<C]
         dlnPooled.zero(p * c)
-        Matmul.backward(dx: dlnPooled.pointer, dw: g[2].pointer, db: g[3].pointer, dout: dq.pointer, x: a.lnPooled.pointer,
+        Matmul.backward(dx: dlnPooled.pointer, dw: grad.qkvW.pointer, db: grad.qkvB.pointer, dout: dq.pointer, x: a.lnPooled.pointer,
                         w: w.qkvW.pointer, n: p, ic: c, oc: c, ldw: 3 * c)
         for i in 0..<p {
             let row = dln.pointer + batch.pooledRow(i) * c
             let d = dlnPooled.pointer + i * c
             for j in 0..<c { row[j] += d[j] }
         }
-        LayerNorm.backward(dx: dx, dw: g[0].pointer, db: g[1].pointer, dout: dln.pointer, x: a.input!, w: w.ln1W.pointer,
+        LayerNorm.backward(dx: dx, dw: grad.ln1W.pointer, db: grad.ln1B.pointer, dout: dln.pointer, x: a.input!, w: w.ln1W.pointer,
                            mean: a.mean1.pointer, rstd: a.rstd1.pointer, n: n, c: c)
         if let dx {
             for i in 0..<p {
@@ -91,25 +84,17 @@ extension TailModel {
         }
     }
 
-    /// Backward of `blockForward`: dres [N, C] holds the gradient of the block's output and leaves
-    /// holding its input's (only computed through ln_1 when `inputGradient`).
+    /// Backward of `TransformerBlock.forward`: dres [N, C] holds the gradient of the block's output
+    /// and leaves holding its input's (only computed through ln_1 when `inputGradient`).
     private func blockBackward(layer: Int, acts a: BlockActivations, inputGradient: Bool) {
         let w = weights.blocks[layer]
-        let g = blockGrads[layer - firstBlock]
+        let grad = blockGrads[layer - firstBlock]
         let (n, c, nh) = (batch.totalTokens, config.channels, config.heads)
-        // out = r1 + fcProj(gelu(fc(ln2(r1)))); dres is also r1's gradient from the residual.
-        dfch.zero(n * 4 * c)
-        Matmul.backward(dx: dfch.pointer, dw: g[10].pointer, db: g[11].pointer, dout: dres.pointer, x: a.fchGelu.pointer,
-                        w: w.fcProjW.pointer, n: n, ic: 4 * c, oc: c)
-        GELU.backward(dx: dfch.pointer, x: a.fch.pointer, dout: dfch.pointer, count: n * 4 * c)
-        dln.zero(n * c)
-        Matmul.backward(dx: dln.pointer, dw: g[8].pointer, db: g[9].pointer, dout: dfch.pointer, x: a.ln2.pointer,
-                        w: w.fcW.pointer, n: n, ic: c, oc: 4 * c)
-        LayerNorm.backward(dx: dres.pointer, dw: g[6].pointer, db: g[7].pointer, dout: dln.pointer, x: a.r1.pointer,
-                           w: w.ln2W.pointer, mean: a.mean2.pointer, rstd: a.rstd2.pointer, n: n, c: c)
+        // out = r1 + mlp(ln_2(r1))
+        mlpBackward(dres.pointer, rows: n, weights: w, grad: grad, r: a.r1.pointer, saved: a.mlp)
         // r1 = x + attnProj(attention(qkv(ln1(x))))
         datty.zero(n * c)
-        Matmul.backward(dx: datty.pointer, dw: g[4].pointer, db: g[5].pointer, dout: dres.pointer, x: a.atty.pointer,
+        Matmul.backward(dx: datty.pointer, dw: grad.attnProjW.pointer, db: grad.attnProjB.pointer, dout: dres.pointer, x: a.atty.pointer,
                         w: w.attnProjW.pointer, n: n, ic: c, oc: c)
         dqkv.zero(n * 3 * c)
         for i in 0..<batch.count {
@@ -118,9 +103,26 @@ extension TailModel {
                                qkv: a.qkv.pointer + s * 3 * c, att: a.att.pointer + a.attOffsets[i], t: batch.length(i), c: c, nh: nh)
         }
         dln.zero(n * c)
-        Matmul.backward(dx: dln.pointer, dw: g[2].pointer, db: g[3].pointer, dout: dqkv.pointer, x: a.ln1.pointer,
+        Matmul.backward(dx: dln.pointer, dw: grad.qkvW.pointer, db: grad.qkvB.pointer, dout: dqkv.pointer, x: a.ln1.pointer,
                         w: w.qkvW.pointer, n: n, ic: c, oc: 3 * c)
-        LayerNorm.backward(dx: inputGradient ? dres.pointer : nil, dw: g[0].pointer, db: g[1].pointer, dout: dln.pointer, x: a.input!,
-                           w: w.ln1W.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, n: n, c: c)
+        LayerNorm.backward(dx: inputGradient ? dres.pointer : nil, dw: grad.ln1W.pointer, db: grad.ln1B.pointer, dout: dln.pointer,
+                           x: a.input!, w: w.ln1W.pointer, mean: a.mean1.pointer, rstd: a.rstd1.pointer, n: n, c: c)
+    }
+
+    /// Backward of `ResidualMLP.forward` (out = r + c_proj(gelu(c_fc(ln_2(r))))) over `rows` rows:
+    /// d [R, C] holds out's gradient and leaves holding r's (the residual passes it on, ln_2 adds
+    /// its part). Scratch: dfch [R, 4C], dln [R, C].
+    private func mlpBackward(_ d: UnsafeMutablePointer<Float>, rows: Int, weights w: BlockWeights, grad: BlockWeights,
+                             r: UnsafePointer<Float>, saved s: MLPActivations) {
+        let c = config.channels
+        dfch.zero(rows * 4 * c)
+        Matmul.backward(dx: dfch.pointer, dw: grad.fcProjW.pointer, db: grad.fcProjB.pointer, dout: d, x: s.fchGelu.pointer,
+                        w: w.fcProjW.pointer, n: rows, ic: 4 * c, oc: c)
+        GELU.backward(dx: dfch.pointer, x: s.fch.pointer, dout: dfch.pointer, count: rows * 4 * c)
+        dln.zero(rows * c)
+        Matmul.backward(dx: dln.pointer, dw: grad.fcW.pointer, db: grad.fcB.pointer, dout: dfch.pointer, x: s.ln2.pointer,
+                        w: w.fcW.pointer, n: rows, ic: c, oc: 4 * c)
+        LayerNorm.backward(dx: d, dw: grad.ln2W.pointer, db: grad.ln2B.pointer, dout: dln.pointer, x: r,
+                           w: w.ln2W.pointer, mean: s.mean2.pointer, rstd: s.rstd2.pointer, n: rows, c: c)
     }
 }

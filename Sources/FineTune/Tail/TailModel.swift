@@ -6,12 +6,13 @@ import GPT2
 /// - `head`: input is each sequence's pooled hidden state after `ln_f` [B, C]; only `score` runs.
 /// - `last-N-blocks`: input is the residual stream after the frozen blocks, every row [N, C];
 ///   blocks run on all rows except the last, which computes what the pooled rows need (see
-///   `lastBlockForward`), then `ln_f` and `score` on the pooled rows.
+///   `PooledLastBlock`), then `ln_f` and `score` on the pooled rows.
 /// - `all`: input is built from the token and position embeddings, which train too.
 ///
-/// Evaluation's forward mirrors `GPT2Model`'s kernel calls one for one, so its logits equal
-/// inference's bit for bit (for the same batch layout); a training step's forward folds K and V
-/// into the pooled queries instead (`PooledAttention`), the same function in far fewer flops.
+/// The blocks' forward is serving's own (`TransformerBlock`, `PooledLastBlock`), told to keep its
+/// activations, so evaluation's logits equal inference's bit for bit (for the same batch layout);
+/// a training step's forward folds K and V into the pooled queries instead (`PooledAttention`),
+/// the same function in far fewer flops.
 final class TailModel {
     let config: GPT2Config
     let trainable: TrainableSet
@@ -25,7 +26,7 @@ final class TailModel {
     let parameters: [Parameter]
 
     // Gradients, the parameters' `grad` tensors by role.
-    let blockGrads: [[Tensor]]  // [layer - firstBlock][field as in BlockWeights.tensors]
+    let blockGrads: [BlockWeights]  // [layer - firstBlock], each field the gradient of the weight of that name
     let lnfGrad: (w: Tensor, b: Tensor)?
     let headGrad: (w: Tensor, b: Tensor)
     let embeddingGrad: (wte: Tensor, wpe: Tensor)?
@@ -47,7 +48,7 @@ final class TailModel {
     let dres = FloatBuffer(), dln = FloatBuffer(), dqkv = FloatBuffer(), datty = FloatBuffer(), dfch = FloatBuffer()
     let datt = FloatBuffer()
     let dlogits = FloatBuffer(), dlnf = FloatBuffer(), dout = FloatBuffer(), dr1 = FloatBuffer()
-    let dfchPooled = FloatBuffer(), dln2Pooled = FloatBuffer(), dattyPooled = FloatBuffer(), dq = FloatBuffer(), dlnPooled = FloatBuffer()
+    let dq = FloatBuffer(), dlnPooled = FloatBuffer()
     let dm = FloatBuffer(), dr = FloatBuffer(), dattRows = FloatBuffer()
 
     init(base: GPT2Weights, head: ClassifierHead, trainable: TrainableSet) {
@@ -70,11 +71,11 @@ final class TailModel {
         } else {
             embeddingGrad = nil
         }
-        var blockGrads: [[Tensor]] = []
+        var blockGrads: [BlockWeights] = []
         for layer in firstBlock..<config.layers {
             let ps = zip(BlockWeights.names, base.blocks[layer].tensors).map { parameter("h.\(layer).\($0)", $1) }
             weights.blocks[layer].tensors = ps.map(\.value)
-            blockGrads.append(ps.map(\.grad))
+            blockGrads.append(BlockWeights(tensors: ps.map(\.grad)))
         }
         self.blockGrads = blockGrads
         if trainable != .head {
@@ -104,10 +105,9 @@ final class TailModel {
         last.reserve(rows: n, pooled: p, channels: c, heads: nh, attention: nh * n)
         for buffer in [dm, dr] { buffer.reserve(p * nh * c) }
         dattRows.reserve(maxT * nh)
-        for buffer in [lnf, dlnf, dout, dr1, dattyPooled, dq, dlnPooled, dln2Pooled] { buffer.reserve(p * c) }
+        for buffer in [lnf, dlnf, dout, dr1, dq, dlnPooled] { buffer.reserve(p * c) }
         for buffer in [lnfMean, lnfRstd] { buffer.reserve(p) }
         for buffer in [logits, probs, dlogits] { buffer.reserve(p * k) }
-        dfchPooled.reserve(p * 4 * c)
         for buffer in [dres, dln, datty] { buffer.reserve(n * c) }
         dqkv.reserve(n * 3 * c)
         dfch.reserve(n * 4 * c)
@@ -118,56 +118,6 @@ final class TailModel {
     func setBatch(_ batch: PackedBatch) {
         self.batch = batch
         reserve(for: batch)
-    }
-}
-
-/// Saved activations of one block run on every row.
-final class BlockActivations {
-    /// Not owned: the tail's input or the previous block's `out`.
-    var input: UnsafePointer<Float>?
-    let ln1 = FloatBuffer(), mean1 = FloatBuffer(), rstd1 = FloatBuffer(), qkv = FloatBuffer(), att = FloatBuffer()
-    let atty = FloatBuffer(), r1 = FloatBuffer(), ln2 = FloatBuffer(), mean2 = FloatBuffer(), rstd2 = FloatBuffer()
-    let fch = FloatBuffer(), fchGelu = FloatBuffer(), out = FloatBuffer()
-    /// Start of each sequence's [NH, T, T] in `att`.
-    var attOffsets: [Int] = []
-
-    func reserve(rows n: Int, channels c: Int, attention: Int) {
-        for b in [ln1, atty, r1, ln2, out] { b.reserve(n * c) }
-        for b in [mean1, rstd1, mean2, rstd2] { b.reserve(n) }
-        qkv.reserve(n * 3 * c)
-        fch.reserve(n * 4 * c)
-        fchGelu.reserve(n * 4 * c)
-        att.reserve(attention)
-    }
-}
-
-/// Saved activations of the last block, which only the pooled rows leave: ln_1 and K,V for every
-/// row; Q, attention, projections, ln_2 and the MLP for the B pooled rows.
-final class PooledBlockActivations {
-    var input: UnsafePointer<Float>?
-    let ln1 = FloatBuffer(), mean1 = FloatBuffer(), rstd1 = FloatBuffer(), kv = FloatBuffer()        // all rows
-    let lnPooled = FloatBuffer(), q = FloatBuffer(), att = FloatBuffer(), atty = FloatBuffer()       // pooled rows
-    let r1 = FloatBuffer(), ln2 = FloatBuffer(), mean2 = FloatBuffer(), rstd2 = FloatBuffer()
-    let fch = FloatBuffer(), fchGelu = FloatBuffer(), out = FloatBuffer()
-    /// Start of each sequence's [NH, T] in `att`.
-    var attOffsets: [Int] = []
-    /// Training steps fold K and V into the query (`PooledAttention`) and save these instead of kv:
-    let r = FloatBuffer(), m = FloatBuffer()  // [B, NH, C]
-    let attRows = FloatBuffer()               // [N, NH]
-    /// Whether the last forward took the folded path (what backward must undo).
-    var folded = false
-
-    func reserve(rows n: Int, pooled p: Int, channels c: Int, heads nh: Int, attention: Int) {
-        for b in [r, m] { b.reserve(p * nh * c) }
-        attRows.reserve(n * nh)
-        ln1.reserve(n * c)
-        for b in [mean1, rstd1] { b.reserve(n) }
-        kv.reserve(n * 2 * c)
-        for b in [lnPooled, q, atty, r1, ln2, out] { b.reserve(p * c) }
-        for b in [mean2, rstd2] { b.reserve(p) }
-        fch.reserve(p * 4 * c)
-        fchGelu.reserve(p * 4 * c)
-        att.reserve(attention)
     }
 }
 
