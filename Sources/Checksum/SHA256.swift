@@ -1,14 +1,14 @@
 /// SHA-256 (FIPS 180-4) for model files, message hashes and anything else that needs a digest.
 ///
 /// Written here rather than taken from swift-crypto, by measurement (`scripts/compare-sha256`,
-/// 2 cores with SHA-NI, 2026-11-30, other builds running):
-/// - a 498 MB file (gpt2 124M in F32): 3.6-4.3 s here, 0.7-0.8 s with swift-crypto (BoringSSL,
-///   SHA-NI). Sift hashes the base model once per training run (`base_sha256`), which takes
-///   minutes, and a configured classifier file at start; message texts are hashed as they are
-///   stored: about 2.2 µs a message-sized text here, 1.0 µs with swift-crypto, against
-///   milliseconds to classify one.
-/// - a clean release build of swift-crypto: about 300 s of CPU (420 s wall with other builds
-///   running), paid by every CI run, which builds all of Sift in about 450 s.
+/// 2 cores with SHA-NI, 2026-11-30, other builds running on the same cores):
+/// - a 498 MB file (gpt2 124M in F32): 2.8-3.1 s here, 0.57-0.58 s with swift-crypto
+///   (BoringSSL, SHA-NI). Sift hashes the base model once per training run (`base_sha256`),
+///   which takes minutes, and a configured classifier file at start; message texts are hashed
+///   as they are stored: about 1.6 µs a message-sized text here, 0.8 µs with swift-crypto,
+///   against milliseconds to classify one.
+/// - a clean release build of swift-crypto: 291 s of CPU (299 s wall), paid by every CI run,
+///   which builds all of Sift in about 450 s.
 /// Seconds once per training run do not pay for that. Revisit if hashing lands on a hot path.
 ///
 /// For large inputs use ``SHA256Hasher`` (or ``SHA256/hash(contentsOf:)``) so the data never
