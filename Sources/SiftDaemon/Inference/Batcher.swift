@@ -6,15 +6,6 @@ import ServiceLifecycle
 import SpamStore
 import Synchronization
 
-/// What `classify` answers.
-public struct ClassifyResult: Sendable {
-    public var messageID: MessageID
-    public var label: String
-    /// One per label, in the model's label order.
-    public var probabilities: [(label: String, probability: Float)]
-    public var modelVersion: String
-}
-
 /// Gathers classify requests from all connections into batches for the engine.
 ///
 /// The classifier runs one packed forward pass per batch and is not reentrant, so it gets a
@@ -27,18 +18,6 @@ public struct ClassifyResult: Sendable {
 /// request whose client has gone is dropped when its batch is formed. Predictions go to the
 /// ``Journal`` before the replies go out.
 public final class Batcher: Sendable {
-    public struct Settings: Sendable, Equatable {
-        public var maxBatchSize: Int
-        public var maxDelay: Duration
-        public var maxBatchTokens: Int
-
-        public init(_ config: DaemonConfig.Batching) {
-            maxBatchSize = config.maxBatchSize
-            maxDelay = .milliseconds(config.maxDelayMilliseconds)
-            maxBatchTokens = config.maxBatchTokens
-        }
-    }
-
     private struct Waiter: Sendable {
         var peer: Peer?
         var presence: ClientPresence?
@@ -307,25 +286,6 @@ public final class Batcher: Sendable {
         state.withLock { $0.stopping = true }
         wake.signal()
     }
-}
-
-/// A text as the batcher's tables key it: hashed once on arrival, so a 1 MiB text costs one
-/// pass over its bytes, not one per table lookup (and the lookups happen under the lock every
-/// connection's classify takes).
-private struct TextKey: Hashable, Sendable {
-    let text: String
-    let hash: Int
-
-    init(_ text: String) {
-        self.text = text
-        var hasher = Hasher()
-        hasher.combine(text)
-        hash = hasher.finalize()
-    }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-
-    static func == (a: TextKey, b: TextKey) -> Bool { a.hash == b.hash && a.text == b.text }
 }
 
 extension Batcher: Service {
