@@ -71,14 +71,26 @@ struct MIMEWalker {
         // a 10 MiB part costs what its first few tens of KB cost.
         let rawLimit = builder.remaining * (isHTML ? 32 : 8) + 4096
         let raw = body.prefix(rawLimit)
-        let decoded = TransferEncoding(headers["content-transfer-encoding"]).decode(raw)
-        let scalars = Charset(label: contentType["charset"]).decode(decoded[...])
+        var decoded = TransferEncoding(headers["content-transfer-encoding"]).decode(raw)
+        let charset = Charset(label: contentType["charset"])
+        if raw.count < body.count, charset == .utf8 { Self.dropIncompleteUTF8Tail(&decoded) }
+        let scalars = charset.decode(decoded[...])
         builder.breakLine()
         if isHTML {
             HTMLText.append(scalars, to: &builder)
         } else {
             builder.append(scalars)
         }
+    }
+
+    /// A part cut at the raw limit may end inside a character: without this its first bytes
+    /// would read as Windows-1252 junk at the end of the text.
+    private static func dropIncompleteUTF8Tail(_ bytes: inout [UInt8]) {
+        var lead = bytes.count - 1
+        while lead >= 0, lead >= bytes.count - 4, bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+        guard lead >= 0, bytes[lead] >= 0xC0 else { return }
+        let length = bytes[lead] >= 0xF0 ? 4 : bytes[lead] >= 0xE0 ? 3 : 2
+        if bytes.count - lead < length { bytes.removeLast(bytes.count - lead) }
     }
 
     private mutating func attachment(_ media: String, name: [Unicode.Scalar]?) {

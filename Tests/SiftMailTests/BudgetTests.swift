@@ -19,6 +19,11 @@ final class BudgetTests: XCTestCase {
         XCTAssertEqual(Mail.body(text), "word")
     }
 
+    func testAPartCutAtTheRawLimitDoesNotEndInJunk() throws {
+        let text = try Mail.text("Subject: s\n\n" + String(repeating: " \n\t\u{200B}", count: 10_000) + "word")
+        XCTAssertEqual(text, "Subject: s\nFrom: \n\n")
+    }
+
     func testTenMebibyteMessageCostsAboutWhatItsStartCosts() throws {
         let attachment = String(repeating: String(repeating: "QUFB", count: 19) + "\n", count: 140_000)  // ~10.6 MB of base64
         let large = Array("""
