@@ -47,22 +47,15 @@ final class BudgetTests: XCTestCase {
             """.utf8)
         XCTAssertGreaterThan(large.count, 10 << 20)
         let small = Array(large.prefix(8192))
-        let clock = ContinuousClock()
-        var largeText = "", smallText = ""
-        let largeTime = clock.measure { for _ in 0..<20 { largeText = (try? MailText.modelText(of: large)) ?? "" } }
-        let smallTime = clock.measure { for _ in 0..<20 { smallText = (try? MailText.modelText(of: small)) ?? "" } }
-        XCTAssertEqual(largeText, smallText, "the budget is filled by the first text part")
+        let largeText = try MailText.modelText(of: large)
+        XCTAssertEqual(largeText, try MailText.modelText(of: small), "the budget is filled by the first text part")
         XCTAssertEqual(largeText.unicodeScalars.count, MailText.defaultBudget)
-        // Generous bound (shared, noisy machines): the point is "not proportional to 10 MiB".
-        XCTAssertLessThan(largeTime, smallTime * 5 + .milliseconds(20), "large \(largeTime), small \(smallTime)")
+        // What it costs is a benchmark's figure (`sift bench mail-extract`), not a timed test.
     }
 
     func testHugeHTMLPartIsDecodedOnlyAsFarAsNeeded() throws {
         let html = "Subject: s\nContent-Type: text/html\n\n" + String(repeating: "<font color=red></font>", count: 500_000) + "late words"
-        let clock = ContinuousClock()
-        var text = ""
-        let time = try clock.measure { text = try Mail.text(html) }
+        let text = try Mail.text(html)
         XCTAssertEqual(text, "Subject: s\nFrom: \n\n", "the words are beyond the raw prefix read for the budget")
-        XCTAssertLessThan(time, .milliseconds(500))
     }
 }
