@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "GPT2", dependencies: ["CBLAS"]),
         .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer", "Checksum", "SiftJSON"]),
         .target(name: "Checksum"),
+        // From a raw email to the text the model reads (headers, MIME, charsets, HTML).
+        .target(name: "SiftMail"),
         .target(name: "SpamStore", dependencies: ["Checksum", .product(name: "GRDB", package: "GRDB.swift")]),
         // The harnesses behind `sift bench`, kept out of the libraries they measure.
         .target(name: "SiftBench", dependencies: ["SpamStore"]),
@@ -77,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "SiftBench", "SiftJSON",
+                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "SiftBench", "SiftJSON", "SiftMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -89,6 +91,7 @@ let package = Package(
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "TestSupport"]),
         .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
+        .testTarget(name: "SiftMailTests", dependencies: ["SiftMail", "TestSupport"]),
         .testTarget(name: "SpamStoreTests", dependencies: ["SpamStore", "TestSupport"]),
         .testTarget(name: "SiftBenchTests", dependencies: ["SiftBench", "TestSupport"]),
         // Test scaffolding: the writer process SpamStoreTests kills mid-commit (found next to the test bundle).

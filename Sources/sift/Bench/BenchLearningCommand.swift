@@ -22,7 +22,7 @@ struct BenchLearningCommand: AsyncParsableCommand {
             --labels/2 of each class, interleaved) are sent with `label`. Two test sets are \
             classified before and after one `retrain`: the new kind (the last 200 mails of each \
             class, never labelled) and the seed holdout (the SMS texts the trainer's hash rule holds \
-            out, so never trained on). Each mail is its subject and text body (MailText).
+            out, so never trained on). Each mail is its model text (SiftMail: subject, sender, body text).
 
             Goals (PASS/MISS; a MISS does not change the exit status): the retrain is promoted; \
             new-kind accuracy after ≥ 93%; seed accuracy drops by at most 1 point; the whole \

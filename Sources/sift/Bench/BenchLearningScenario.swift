@@ -3,6 +3,7 @@ import FineTune
 import Foundation
 import SiftDaemon
 import SiftJSON
+import SiftMail
 import SpamStore
 
 /// The data of `sift bench learning` and how it is scored through the daemon.
@@ -73,10 +74,13 @@ struct LearningScenario {
     }
 
     /// The mails of one folder (upstream names start with a digit; `cmds` and the like are not
-    /// mail), sorted by name, each as subject + text body.
+    /// mail), sorted by name, each as its model text (SiftMail).
     private static func mails(_ folder: URL, label: String) throws -> [LabeledExample] {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.first?.isNumber == true }.sorted()
-        return try names.map { LabeledExample(text: try MailText.extract(contentsOf: folder.appendingPathComponent($0)), label: label) }
+        return try names.map { name in
+            let raw = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+            return LabeledExample(text: try MailText.modelText(of: raw), label: label)
+        }
     }
 }
 
