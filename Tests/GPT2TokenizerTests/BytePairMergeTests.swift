@@ -1,5 +1,6 @@
 import Foundation
 @testable import GPT2Tokenizer
+import TestSupport
 import XCTest
 
 /// Merging by rank, checked by hand on toy vocabularies, and the two merge implementations

@@ -1,4 +1,5 @@
 @testable import GPT2Tokenizer
+import TestSupport
 import XCTest
 
 /// The pieces GPT-2's pattern makes. Expected values are what Python's `regex` module returns

@@ -1,4 +1,5 @@
 import GPT2Tokenizer
+import TestSupport
 import XCTest
 
 /// Decoding an encoding gives back the exact bytes. Compared as UTF-8 bytes, not as `String`s,
@@ -42,19 +43,6 @@ final class RoundTripTests: XCTestCase {
             let text = RandomText.make(using: &generator, maxLength: 600)
             XCTAssertEqual(tokenizer.decodeBytes(tokenizer.encode(text)), Array(text.utf8))
         }
-    }
-}
-
-/// A seeded generator, so a failing random case can be reproduced.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

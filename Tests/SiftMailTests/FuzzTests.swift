@@ -1,28 +1,17 @@
 import SiftMail
+import TestSupport
 import XCTest
 
 /// Seeded mutations of corpus and synthetic messages: every one gives text or a
 /// ``MailTextError``, never a crash or a hang, and the same input always the same output.
 final class FuzzTests: XCTestCase {
-    /// SplitMix64: the same seed, the same mutations, on every run and platform.
-    private struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static let synthetic: [[UInt8]] = [
         "Subject: =?utf-8?B?w6k=?=\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/html; charset=big5\nContent-Transfer-Encoding: quoted-printable\n\n<a href=3D\"http://a.example\">x=E9</a>&amp;\n--x\nContent-Type: application/zip; name=a.zip\nContent-Transfer-Encoding: base64\n\nQUFB\n--x--\n",
         "Content-Type: multipart/alternative; boundary=\"q\"\r\n\r\n--q\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\n\u{D0}\u{D2}\r\n--q--\r\n",
     ].map { Array($0.utf8) }
 
     func testMutatedMessagesNeverCrash() throws {
-        var generator = SeededGenerator(state: 16)
+        var generator = SplitMix64(seed: 16)
         var seeds = Self.synthetic
         if let corpus = try? Mail.corpus() {
             // Every 10th message, so the test stays at a few seconds.
@@ -49,7 +38,7 @@ final class FuzzTests: XCTestCase {
         XCTAssertGreaterThan(outcomes, 10)
     }
 
-    private func mutate(_ message: [UInt8], kind: Int, using generator: inout SeededGenerator) -> [UInt8] {
+    private func mutate(_ message: [UInt8], kind: Int, using generator: inout SplitMix64) -> [UInt8] {
         var bytes = message
         guard !bytes.isEmpty else { return bytes }
         switch kind {

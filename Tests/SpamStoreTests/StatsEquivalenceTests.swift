@@ -1,24 +1,13 @@
 import Foundation
 import GRDB
+import TestSupport
 import XCTest
 @testable import SpamStore
 
 /// The counter-based stats give what v3's scans gave, on a small store with every kind of write.
 final class StatsEquivalenceTests: StoreTestCase {
-    /// SplitMix64: the same store on every run.
-    private struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     func testDailyStatsAndOnlineAccuracyMatchTheScanningQueries() throws {
-        var random = Seeded(state: 42)
+        var random = SplitMix64(seed: 42)
         let labels = ["spam", "ham", "other"]
         func someTime() -> Date { fixedNoon - Double.random(in: -2 * day...(14 * day), using: &random) }
         func somePrediction(_ model: String) -> PredictionRecord {
