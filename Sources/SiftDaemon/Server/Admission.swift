@@ -38,6 +38,17 @@ final class Admission: Sendable {
         var requests = 0
         var bytes = 0
         var perUID: [UInt32: Int] = [:]
+
+        /// Which global bound one more request of `bytes` would pass; nil: none.
+        func globalRefusal(adding bytes: Int, limits: Limits) -> String? {
+            if requests >= limits.maxInFlight {
+                return "\(requests) requests are in flight (limits.max_in_flight)"
+            }
+            if self.bytes > 0 && self.bytes + bytes > limits.maxInFlightBytes {
+                return "\(self.bytes >> 20) MiB of requests and replies are in flight (limits.max_in_flight_bytes)"
+            }
+            return nil
+        }
     }
 
     private let state = Mutex(State())
@@ -64,12 +75,8 @@ final class Admission: Sendable {
     /// bound, decided without counting it (it is counted once decoded, if it fits); nil: go on.
     func refusalBeforeDecoding(lineBytes: Int, limits: Limits) -> ProtocolError? {
         guard lineBytes > Self.undecodedRefusalBytes else { return nil }
-        let full = state.withLock { state in
-            state.requests >= limits.maxInFlight || (state.bytes > 0 && state.bytes + lineBytes > limits.maxInFlightBytes)
-        }
-        guard full else { return nil }
-        metrics.overloaded.increment()
-        return ProtocolError(.overloaded, "the daemon is overloaded: a \(lineBytes >> 10) KiB request does not fit in limits.max_in_flight_bytes now; retry later")
+        guard let refusal = state.withLock({ $0.globalRefusal(adding: lineBytes, limits: limits) }) else { return nil }
+        return overloaded("a \(lineBytes >> 10) KiB request does not fit now: \(refusal)")
     }
 
     /// Counts a request of `bytes` for `uid`, or says which bound it would pass.
@@ -82,22 +89,19 @@ final class Admission: Sendable {
             if ofUID >= limits.maxInFlightPerUID {
                 return "uid \(uid) already has \(ofUID) requests in flight (limits.max_in_flight_per_uid)"
             }
-            if !exempt && state.requests >= limits.maxInFlight {
-                return "\(state.requests) requests are in flight (limits.max_in_flight)"
-            }
-            if !exempt && state.bytes > 0 && state.bytes + bytes > limits.maxInFlightBytes {
-                return "\(state.bytes >> 20) MiB of requests and replies are in flight (limits.max_in_flight_bytes)"
-            }
+            if !exempt, let refusal = state.globalRefusal(adding: bytes, limits: limits) { return refusal }
             state.requests += 1
             state.bytes += bytes
             state.perUID[uid] = ofUID + 1
             return nil
         }
-        if let refusal {
-            metrics.overloaded.increment()
-            return .failure(ProtocolError(.overloaded, "the daemon is overloaded: \(refusal); retry later"))
-        }
+        if let refusal { return .failure(overloaded(refusal)) }
         return .success(Ticket(uid: uid, bytes: bytes, allowance: allowance))
+    }
+
+    private func overloaded(_ why: String) -> ProtocolError {
+        metrics.overloaded.increment()
+        return ProtocolError(.overloaded, "the daemon is overloaded: \(why); retry later")
     }
 
     /// Replaces the reply allowance a request was charged with its reply's real size.
