@@ -85,7 +85,7 @@ let package = Package(
             ]),
 
         // Tests: one target per library module, plus fixtures shared by them.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["GPT2"], path: "Tests/TestSupport"),
         .testTarget(name: "SiftJSONTests", dependencies: ["SiftJSON"]),
         .testTarget(name: "GPT2TokenizerTests", dependencies: ["GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "TestSupport"]),
