@@ -37,6 +37,14 @@ public enum JSONValue: Sendable, Equatable {
 
     public var stringValue: String? { if case let .string(text) = self { text } else { nil } }
     public var intValue: Int64? { if case let .int(number) = self { number } else { nil } }
+    /// A number, integral or not.
+    public var doubleValue: Double? {
+        switch self {
+        case let .double(number): number
+        case let .int(number): Double(number)
+        default: nil
+        }
+    }
     public var boolValue: Bool? { if case let .bool(flag) = self { flag } else { nil } }
     public var arrayValue: [JSONValue]? { if case let .array(items) = self { items } else { nil } }
     /// An int or a double, as a Double.

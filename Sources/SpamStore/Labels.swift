@@ -1,3 +1,4 @@
+import Checksum
 import Foundation
 import GRDB
 
@@ -36,6 +37,25 @@ extension Store {
     ) throws -> LabelEvent? {
         try pool.write { db in
             try Self.withdrawLabel(messageID: messageID, source: source, peerUID: peerUID, at: time.storeSeconds, db)
+        }
+    }
+
+    /// Withdraws the label of every labelled message whose text is exactly `text` (`sift learn
+    /// --forget`, spamc's `TELL Remove`: the client knows the text, not the ids). Returns the ids
+    /// whose label was withdrawn, in one transaction. Walks the current labels, not the
+    /// messages: `messages.sha256` has no index, and labelled messages are the few.
+    public func forgetLabels(ofText text: String, source: LabelSource, peerUID: UInt32? = nil, at time: Date = Date()) throws -> [MessageID] {
+        let sha256 = SHA256.hex(text)
+        return try pool.write { db in
+            let ids = try MessageID.fetchAll(db, sql: """
+                SELECT labels.message_id FROM labels JOIN messages ON messages.id = labels.message_id
+                WHERE labels.superseded_at IS NULL AND labels.label IS NOT NULL AND messages.sha256 = ?
+                ORDER BY labels.message_id
+                """, arguments: [sha256])
+            for id in ids {
+                _ = try Self.appendLabelEvent(nil, messageID: id, source: source, peerUID: peerUID, at: time.storeSeconds, db)
+            }
+            return ids
         }
     }
 

@@ -156,6 +156,20 @@ final class DaemonConfigTests: XCTestCase {
         await expectError(key: "batching.max_batch_size", file: try writeYAML("batching:\n  max_batch_size: [1, 2]\n"))
         await expectError(key: "log.level", environment: ["SIFT_LOG_LEVEL": "loud"])
         await expectError(key: "journal.id_block", environment: ["SIFT_JOURNAL_ID_BLOCK": "0"])
+        await expectError(key: "classify.spam_threshold", environment: ["SIFT_CLASSIFY_SPAM_THRESHOLD": "1.5"])
+        await expectError(key: "classify.spam_threshold", environment: ["SIFT_CLASSIFY_SPAM_THRESHOLD": "0"])
+        await expectError(key: "classify.ham_threshold", environment: ["SIFT_CLASSIFY_SPAM_THRESHOLD": "0.9", "SIFT_CLASSIFY_HAM_THRESHOLD": "0.95"])
+        await expectError(key: "classify.ham_threshold", file: try writeYAML("classify:\n  ham_threshold: low\n"))
+    }
+
+    func testClassifyThresholds() async throws {
+        let defaults = try await load(file: nil)
+        XCTAssertEqual(defaults.classify, ClassifyThresholds(spam: 0.5, ham: nil))
+        let file = try writeYAML("classify:\n  spam_threshold: 0.9\n  ham_threshold: 0.3\n")
+        let configured = try await load(file: file)
+        XCTAssertEqual(configured.classify, ClassifyThresholds(spam: 0.9, ham: 0.3))
+        let overridden = try await load(file: file, environment: ["SIFT_CLASSIFY_HAM_THRESHOLD": ""])
+        XCTAssertEqual(overridden.classify, ClassifyThresholds(spam: 0.9, ham: nil))
     }
 
     func testAKeySiftdDoesNotKnowIsAnErrorWithASuggestion() async throws {

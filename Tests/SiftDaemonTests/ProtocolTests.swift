@@ -32,6 +32,11 @@ final class ProtocolTests: XCTestCase {
         }
         XCTAssertEqual(sum, 1, accuracy: 1e-4)
         XCTAssertEqual(reply["model"]?.stringValue?.hasPrefix("configured-"), true)
+        // At the default threshold (0.5) the verdict is the most probable label.
+        let spam = try XCTUnwrap(reply["spam_probability"]?.doubleValue)
+        XCTAssertEqual(reply["spam_probability"], probabilities.first { $0.key == "spam" }?.value)
+        XCTAssertEqual(reply["verdict"]?.stringValue, spam >= 0.5 ? "spam" : "ham")
+        XCTAssertEqual(reply["label"]?.stringValue, spam >= 0.5 ? "spam" : "ham")
     }
 
     func testARawLineIsClassifiedAndTheSameTextTwiceGetsTwoIDsAndOneAnswer() throws {
@@ -76,6 +81,19 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(try client.call(["op": "forget", "message_id": .int(id)])["forgotten"], .bool(true))
         XCTAssertNil(try store.currentLabel(forMessage: id))
         XCTAssertEqual(try client.call(["op": "forget", "message_id": .int(id)])["forgotten"], .bool(false))
+    }
+
+    func testForgetByTextWithdrawsTheLabelsOfThatText() throws {
+        let client = try fixture.connect()
+        let store = fixture.daemon.context.store
+        let id = try XCTUnwrap(try client.call(["op": "label", "text": "Cheap meds here", "label": "spam"])["message_id"]?.intValue)
+        let reply = try client.call(["op": "forget", "text": "Cheap meds here"])
+        XCTAssertEqual(reply["ok"], .bool(true))
+        XCTAssertEqual(reply["forgotten"], .int(1))
+        XCTAssertEqual(reply["message_ids"], .array([.int(id)]))
+        XCTAssertNil(try store.currentLabel(forMessage: id))
+        XCTAssertEqual(try client.call(["op": "forget", "text": "Cheap meds here"])["forgotten"], .int(0))
+        XCTAssertEqual(try client.call(["op": "forget", "text": "  "])["error"]?["code"], .string("empty_text"))
     }
 
     func testStateChangesOnOneConnectionApplyInTheOrderSent() throws {

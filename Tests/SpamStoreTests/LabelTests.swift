@@ -20,6 +20,23 @@ final class LabelTests: StoreTestCase {
         XCTAssertEqual(history[1], second)
     }
 
+    func testForgetByTextWithdrawsEveryLabelledMessageWithThatTextAndNoOther() throws {
+        let first = try store.recordLabeledMessage(LabeledText(text: "cheap meds", label: "spam"), source: .api)
+        let second = try store.recordLabeledMessage(LabeledText(text: "cheap meds", label: "ham"), source: .api)
+        let other = try store.recordLabeledMessage(LabeledText(text: "cheap meds!", label: "spam"), source: .api)
+        let unlabelled = try store.recordClassified([classified("cheap meds", label: "spam")])[0]
+
+        XCTAssertEqual(try store.forgetLabels(ofText: "cheap meds", source: .correction, peerUID: 9), [first, second])
+        XCTAssertNil(try store.currentLabel(forMessage: first))
+        XCTAssertNil(try store.currentLabel(forMessage: second))
+        XCTAssertEqual(try store.currentLabelEvent(forMessage: first)?.peerUID, 9)
+        XCTAssertEqual(try store.currentLabel(forMessage: other), "spam")
+        XCTAssertNil(try store.currentLabelEvent(forMessage: unlabelled))
+        // Withdrawn already: nothing more to withdraw, nothing written.
+        XCTAssertEqual(try store.forgetLabels(ofText: "cheap meds", source: .correction), [])
+        XCTAssertEqual(try store.labelHistory(forMessage: first).count, 2)
+    }
+
     func testForgetWithdrawsTheLabelAndKeepsIt() throws {
         let id = try store.recordLabeledMessage(LabeledText(text: "see you at 6", label: "ham"), source: .api)
         let withdrawal = try XCTUnwrap(try store.forgetLabel(forMessage: id, source: .api, peerUID: 7))

@@ -138,6 +138,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var stateDirectory = "/var/lib/sift"
     public var model = Model()
     public var batching = Batching()
+    /// `classify.spam_threshold` and `classify.ham_threshold`.
+    public var classify = ClassifyThresholds()
     public var journal = Journal()
     public var limits = Limits()
     public var storage = Storage()

@@ -115,6 +115,14 @@ public struct DaemonConfigLoader: Sendable {
         config.batching.maxDelayMilliseconds = try values.int("batching.max_delay_ms", default: config.batching.maxDelayMilliseconds, in: 0...10_000)
         config.batching.maxBatchTokens = try values.int("batching.max_batch_tokens", default: config.batching.maxBatchTokens, in: 1...1_000_000)
 
+        config.classify.spam = try values.double("classify.spam_threshold", default: config.classify.spam, in: 0.001...1)
+        if let ham = try values.optionalString("classify.ham_threshold") {
+            guard let number = Double(ham), (0...config.classify.spam).contains(number) else {
+                throw DaemonConfigError(key: "classify.ham_threshold", "must be a number from 0 to classify.spam_threshold (\(config.classify.spam)), not \(ham.debugDescription)")
+            }
+            config.classify.ham = number
+        }
+
         config.journal.maxBatch = try values.int("journal.max_batch", default: config.journal.maxBatch, in: 1...100_000)
         config.journal.maxDelayMilliseconds = try values.int("journal.max_delay_ms", default: config.journal.maxDelayMilliseconds, in: 0...60_000)
         config.journal.idBlock = try values.int("journal.id_block", default: config.journal.idBlock, in: 1...1_000_000)

@@ -231,13 +231,16 @@ public final class Batcher: Sendable {
             return batch.keys.map { state.running.removeValue(forKey: $0) ?? [] }
         }
         let labels = model.labels
+        let thresholds = state.withLock { $0.settings.thresholds }
+        let decisions = predictions.map { thresholds.decide(labels: labels, probabilities: $0.probabilities) }
         let share = elapsed / texts.count
         var messages: [ClassifiedMessage] = []
         for (index, group) in groups.enumerated() {
             let prediction = predictions[index]
+            let decision = decisions[index]
             let stored = PredictionRecord(
-                modelVersion: model.version, label: prediction.label,
-                probability: Double(prediction.probabilities[prediction.labelIndex]).clamped(to: 0...1),
+                modelVersion: model.version, label: labels[decision.labelIndex],
+                probability: Double(prediction.probabilities[decision.labelIndex]).clamped(to: 0...1),
                 latencyMilliseconds: share.milliseconds)
             for waiter in group {
                 messages.append(ClassifiedMessage(text: texts[index], receivedAt: waiter.receivedAt, peer: waiter.peer, prediction: stored))
@@ -247,11 +250,12 @@ public final class Batcher: Sendable {
         var replies: [(waiter: Waiter, result: ClassifyResult)] = []
         replies.reserveCapacity(messages.count)
         for (index, group) in groups.enumerated() {
-            let prediction = predictions[index]
-            let probabilities = zip(labels, prediction.probabilities).map { (label: $0, probability: $1) }
-            for waiter in group {
-                replies.append((waiter, ClassifyResult(messageID: 0, label: prediction.label, probabilities: probabilities, modelVersion: model.version)))
-            }
+            let decision = decisions[index]
+            let probabilities = zip(labels, predictions[index].probabilities).map { (label: $0, probability: $1) }
+            let result = ClassifyResult(
+                messageID: 0, label: labels[decision.labelIndex], verdict: decision.verdict, spamProbability: decision.spamProbability,
+                probabilities: probabilities, modelVersion: model.version)
+            for waiter in group { replies.append((waiter, result)) }
         }
         let answer: @Sendable (Int, MessageID) -> Void = { [replies, metrics, logger, clock] index, id in
             var (waiter, result) = replies[index]

@@ -15,11 +15,16 @@ struct ClassifyOperation: Operation {
         } catch {
             throw .internalError(error)
         }
-        return [
+        var reply: [(key: String, value: JSONValue)] = [
             ("message_id", .int(result.messageID)),
             ("label", .string(result.label)),
-            ("probabilities", .object(result.probabilities.map { (key: $0.label, value: JSONValue.number($0.probability)) })),
-            ("model", .string(result.modelVersion)),
         ]
+        if let verdict = result.verdict, let p = result.spamProbability {
+            reply.append(("verdict", .string(verdict.rawValue)))
+            reply.append(("spam_probability", .number(Float(p))))
+        }
+        reply.append(("probabilities", .object(result.probabilities.map { (key: $0.label, value: JSONValue.number($0.probability)) })))
+        reply.append(("model", .string(result.modelVersion)))
+        return reply
     }
 }

@@ -76,7 +76,7 @@ public final class Daemon: Sendable {
             let model = try await BlockingWork.run(on: BlockingWork.models) { try source.load(config) }
             let models = ModelProvider(initial: model, source: source)
             let retraining = RetrainCoordinator(store: store, models: models, launcher: options.trainer, metrics: metrics, logger: logger)
-            let batcher = Batcher(models: models, journal: journal, settings: Batcher.Settings(config.batching), metrics: metrics, logger: logger)
+            let batcher = Batcher(models: models, journal: journal, settings: Batcher.Settings(config), metrics: metrics, logger: logger)
             let context = DaemonContext(
                 config: config, store: store, journal: journal, batcher: batcher, models: models, retraining: retraining,
                 metrics: metrics, reasons: reasons, logger: logger)

@@ -47,7 +47,7 @@ final class Reloader: Sendable {
         }
         warnAboutRestartOnlyChanges(from: old, to: config)
         context.replaceConfig(config)
-        context.batcher.update(Batcher.Settings(config.batching))
+        context.batcher.update(Batcher.Settings(config))
         context.countReload()
         context.metrics.reloads.increment()
         logger.info("reloaded", metadata: ["model": "\(model.version)"])
