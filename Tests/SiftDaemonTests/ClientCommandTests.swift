@@ -93,4 +93,36 @@ final class ClientCommandTests: XCTestCase {
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.errors.contains("no store at"), missing.errors)
     }
+
+    /// `sift eval --json` on the golden model: the curve's counts add up, fall as the threshold
+    /// rises, and at 0.5 agree with the confusion matrix (the most probable of two labels).
+    func testEvalReportsTheThresholdCurve() throws {
+        let data = fixture.directory.file("eval.tsv")
+        let rows = [
+            "spam\tWINNER!! Claim your prize now", "spam\tFree entry in 2 a wkly comp", "spam\tCall now to claim",
+            "ham\tAre we still on for lunch?", "ham\tsee you at 6", "ham\tok thanks", "ham\tI'll be late",
+        ]
+        try (rows.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        let result = try run(["eval", "--base", try DaemonFixture.modelDirectory(), "--json", data])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let report = try XCTUnwrap(try JSONParser.parse(Array(result.output.utf8))[data])
+        let curve = try XCTUnwrap(report["thresholds"], "\(report)")
+        XCTAssertEqual(curve["spam"], .int(3))
+        XCTAssertEqual(curve["ham"], .int(4))
+        guard case let .array(points)? = curve["points"] else { return XCTFail("\(curve)") }
+        let caught = points.compactMap { $0["spam_caught"]?.intValue }
+        let flagged = points.compactMap { $0["ham_called_spam"]?.intValue }
+        XCTAssertEqual(caught.count, points.count)
+        XCTAssertEqual(caught, caught.sorted(by: >))
+        XCTAssertEqual(flagged, flagged.sorted(by: >))
+        let half = try XCTUnwrap(points.first { $0["threshold"]?.doubleValue == 0.5 })
+        guard case let .array(matrix)? = report["confusion"]?["counts"], case let .array(spamRow) = matrix[1],
+              case let .array(hamRow) = matrix[0] else { return XCTFail("\(report)") }
+        XCTAssertEqual(half["spam_caught"], spamRow[1])
+        XCTAssertEqual(half["ham_called_spam"], hamRow[1])
+
+        let readable = try run(["eval", "--base", try DaemonFixture.modelDirectory(), data])
+        XCTAssertEqual(readable.status, 0, readable.errors)
+        XCTAssertTrue(readable.output.contains("threshold  precision"), readable.output)
+    }
 }
