@@ -14,6 +14,18 @@ public struct DaemonConfig: Sendable, Equatable {
         public var group: String?
     }
 
+    /// The second socket, speaking spamd's protocol (SPAMC/1.5) for `spamc` and MTAs (docs/spamc.md).
+    public struct Spamc: Sendable, Equatable {
+        /// Path and permissions of the socket file, as for the main socket; nil: no SPAMC socket.
+        public var socket: Socket?
+        /// A larger message is read and thrown away, and answered with an error (spamc's own
+        /// default `-s` limit is 500 KB; an MTA may send more).
+        public var maxMessageBytes = 10 << 20
+        /// A connection that sends nothing for this long before its request is complete is
+        /// answered EX_TIMEOUT and closed.
+        public var timeoutSeconds = 30
+    }
+
     public struct Model: Sendable, Equatable {
         /// Hugging Face layout: model.safetensors, config.json, vocab.json + merges.txt.
         public var base = ""
@@ -135,6 +147,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     public var socket = Socket()
+    public var spamc = Spamc()
     public var stateDirectory = "/var/lib/sift"
     public var model = Model()
     public var batching = Batching()
