@@ -85,6 +85,15 @@ final class SpamcClientTests: DaemonTestCase {
         XCTAssertTrue(outcome.text.hasSuffix(String(decoding: otherMessage, as: UTF8.self)))
     }
 
+    func testUnsureIsNotSpamButItsRuleSaysSo() async throws {
+        let spamc = try SpamcProgram.require()
+        let (_, socket) = try await startWithSpamc(spamThreshold: 0.999) { $0.classify.ham = 0.001 }
+        let check = try await spamc.run(socket: socket, ["-c"], message: message)
+        XCTAssertEqual(check.status, 0, check.text)
+        let symbols = try await spamc.run(socket: socket, ["-y"], message: message)
+        XCTAssertEqual(symbols.text.trimmingCharacters(in: .whitespacesAndNewlines), "SIFT_UNSURE")
+    }
+
     func testHeadersModeRewritesTheHeadersAndSpamcKeepsTheBody() async throws {
         let spamc = try SpamcProgram.require()
         let (_, socket) = try await startWithSpamc(spamThreshold: 0.001)

@@ -74,12 +74,7 @@ final class SpamcConnectionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         let bound = loopBound
-        let eventLoop = context.eventLoop
-        let handle = ConnectionRegistry.Handle(channel: context.channel, uid: peer.uid) {
-            eventLoop.execute { bound.value.drain() }
-        }
-        let privileged = peer.uid == 0 || peer.uid == getuid()
-        if let refusal = registry.register(handle, limits: settings.limits, privileged: privileged) {
+        if let refusal = registry.register(context.channel, peer: peer, limits: settings.limits, drain: { bound.value.drain() }) {
             answer(responder.failure(SpamcError(.temporaryFailure, "\(refusal); try again later")))
             return
         }

@@ -113,7 +113,7 @@ final class SpamcResponder: Sendable {
         } catch {
             throw SpamcError(.software, "\(error)")
         }
-        return SpamcVerdict(result, threshold: 0.5)
+        return SpamcVerdict(result, threshold: config().classify.spam)
     }
 
     // MARK: TELL
@@ -152,13 +152,13 @@ extension SpamcError {
 }
 
 extension SpamcVerdict {
-    /// The verdict of a classification at `threshold` on the probability of `spam` (the last
-    /// label when the model has no label called so).
+    /// The verdict the batcher reached (at the thresholds of its batch), shown against
+    /// `threshold`. A model whose labels are not a spam/ham pair has no verdict: its most
+    /// probable label decides, read as spam when it is the label called so.
     init(_ result: ClassifyResult, threshold: Double) {
-        let spam = result.probabilities.first { $0.label == "spam" } ?? result.probabilities.last
-        let probability = Double(spam?.probability ?? 0)
+        let probability = result.spamProbability ?? Double(result.probabilities.first { $0.label == "spam" }?.probability ?? 0)
         self.init(
-            kind: probability >= threshold ? .spam : .ham, spamProbability: probability, spamThreshold: threshold,
+            kind: result.verdict ?? (result.label == "spam" ? .spam : .ham), spamProbability: probability, spamThreshold: threshold,
             messageID: result.messageID, modelVersion: result.modelVersion)
     }
 }

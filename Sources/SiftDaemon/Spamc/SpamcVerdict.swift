@@ -8,17 +8,13 @@ import Foundation
 /// unsure message (between the ham and spam thresholds) is not spam to spamd, and its rule
 /// says so (`SIFT_UNSURE`).
 public struct SpamcVerdict: Sendable, Equatable {
-    public enum Kind: String, Sendable {
-        case spam, ham, unsure
-    }
-
-    public var kind: Kind
+    public var kind: Verdict
     public var spamProbability: Double
     public var spamThreshold: Double
     public var messageID: Int64
     public var modelVersion: String
 
-    public init(kind: Kind, spamProbability: Double, spamThreshold: Double, messageID: Int64, modelVersion: String) {
+    public init(kind: Verdict, spamProbability: Double, spamThreshold: Double, messageID: Int64, modelVersion: String) {
         self.kind = kind
         self.spamProbability = spamProbability
         self.spamThreshold = spamThreshold

@@ -11,7 +11,7 @@ extension DaemonTestCase {
             var socket = DaemonConfig.Socket()
             socket.path = config.socket.path + ".spamc"
             config.spamc.socket = socket
-            config.classify.spamThreshold = spamThreshold
+            config.classify.spam = spamThreshold
             customize(&config)
         }
         return (fixture, fixture.config.spamc.socket!.path)  // set just above
