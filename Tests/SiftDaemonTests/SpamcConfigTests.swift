@@ -16,8 +16,10 @@ final class SpamcConfigTests: XCTestCase {
     }
 
     func testOffByDefaultAndWhenEmpty() async throws {
-        XCTAssertNil(try await load().spamc.socket)
-        XCTAssertNil(try await load(yaml: "spamc:\n  socket: \"\"\n  mode: \"0600\"\n").spamc.socket)
+        let none = try await load()
+        XCTAssertNil(none.spamc.socket)
+        let empty = try await load(yaml: "spamc:\n  socket: \"\"\n  mode: \"0600\"\n")
+        XCTAssertNil(empty.spamc.socket)
     }
 
     func testFileEnvironmentAndOptionInThatOrder() async throws {
@@ -38,7 +40,8 @@ final class SpamcConfigTests: XCTestCase {
         XCTAssertEqual(fromFile.spamc.timeoutSeconds, 5)
 
         let environment = ["SIFT_SPAMC_SOCKET": "/tmp/env-spamd.sock"]
-        XCTAssertEqual(try await load(yaml: yaml, environment: environment).spamc.socket?.path, "/tmp/env-spamd.sock")
+        let fromEnvironment = try await load(yaml: yaml, environment: environment)
+        XCTAssertEqual(fromEnvironment.spamc.socket?.path, "/tmp/env-spamd.sock")
         let fromOption = try await load(yaml: yaml, overrides: ["spamc.socket": "/tmp/opt-spamd.sock"], environment: environment)
         XCTAssertEqual(fromOption.spamc.socket?.path, "/tmp/opt-spamd.sock")
         XCTAssertEqual(fromOption.spamc.socket?.mode, 0o666, "the file's permissions still apply")

@@ -15,8 +15,9 @@ final class SpamcMarkupTests: XCTestCase {
         XCTAssertEqual(certain.spamHeader, "False ; 0.0 / 10.0")
     }
 
+    /// The names of the fields in CRLF-ended `text`.
     private func fieldNames(_ text: String) -> [String] {
-        text.split(separator: "\n").prefix { !$0.isEmpty && $0 != "\r" }.compactMap { $0.split(separator: ":").first.map(String.init) }
+        text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.compactMap { $0.split(separator: ":").first.map(String.init) }
     }
 
     func testHeadersGoOnTopInTheMessagesLineEndingsAndTheRestIsUnchanged() {
@@ -64,12 +65,12 @@ final class SpamcMarkupTests: XCTestCase {
         XCTAssertTrue(report.contains("sift correct 42 ham"), report)
     }
 
-    private func tell(_ headers: [String: String]) throws -> SpamcTell {
+    private func tell(_ headers: [String: String]) throws(SpamcError) -> SpamcTell {
         try SpamcTell(SpamcRequest(method: .tell, version: "1.5", headers: headers))
     }
 
     private func tellStatus(_ headers: [String: String]) -> SpamcStatus? {
-        do {
+        do throws(SpamcError) {
             _ = try tell(headers)
             return nil
         } catch {

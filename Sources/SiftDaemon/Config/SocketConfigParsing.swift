@@ -5,8 +5,7 @@ extension DaemonConfigLoader {
         guard path.utf8.count < 108 else {
             throw DaemonConfigError(key: pathKey, "\(path) is \(path.utf8.count) bytes; a Unix socket path must be shorter than 108")
         }
-        var socket = DaemonConfig.Socket()
-        socket.path = path
+        var socket = DaemonConfig.Socket(path: path)
         socket.mode = try values.octalMode("\(section).mode", default: socket.mode)
         socket.owner = try values.optionalString("\(section).owner").map { name in
             guard UserDatabase.uid(of: name) != nil else { throw DaemonConfigError(key: "\(section).owner", "no user \(name)") }

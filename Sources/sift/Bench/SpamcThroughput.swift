@@ -37,8 +37,7 @@ struct SpamcThroughput {
 
         var config = DaemonConfig()
         config.socket.path = directory + "/s.sock"
-        var spamcSocket = DaemonConfig.Socket()
-        spamcSocket.path = directory + "/spamc.sock"
+        let spamcSocket = DaemonConfig.Socket(path: directory + "/spamc.sock")
         config.spamc.socket = spamcSocket
         config.stateDirectory = directory + "/state"
         config.batching.maxBatchSize = batchSize
@@ -62,14 +61,13 @@ struct SpamcThroughput {
             spam: served.spam, errors: served.errors)
     }
 
-    /// Seconds for `concurrency` tasks to classify every text, each taking the next one.
+    /// Seconds for `concurrency` tasks to classify every text, task k taking texts k, k + concurrency, ….
     private static func engine(_ batcher: Batcher, _ texts: [String], concurrency: Int) async -> Double {
-        let next = Atomic<Int>(0)
         let start = ContinuousClock.now
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<concurrency {
+            for first in 0..<concurrency {
                 group.addTask {
-                    while case let index = next.add(1, ordering: .relaxed).oldValue, index < texts.count {
+                    for index in stride(from: first, to: texts.count, by: concurrency) {
                         _ = try? await batcher.classify(texts[index], peer: nil)
                     }
                 }

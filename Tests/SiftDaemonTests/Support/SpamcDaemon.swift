@@ -8,9 +8,7 @@ extension DaemonTestCase {
         spamThreshold: Double = 0.5, _ customize: @escaping (inout DaemonConfig) -> Void = { _ in }
     ) async throws -> (fixture: DaemonFixture, socket: String) {
         let fixture = try await start { config in
-            var socket = DaemonConfig.Socket()
-            socket.path = config.socket.path + ".spamc"
-            config.spamc.socket = socket
+            config.spamc.socket = DaemonConfig.Socket(path: config.socket.path + ".spamc")
             config.classify.spam = spamThreshold
             customize(&config)
         }

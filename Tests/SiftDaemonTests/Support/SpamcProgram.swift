@@ -13,6 +13,10 @@ struct SpamcProgram {
         var text: String { String(decoding: output, as: UTF8.self) }
     }
 
+    struct Missing: Error, CustomStringConvertible {
+        var description: String
+    }
+
     static func require(file: StaticString = #filePath, line: UInt = #line) throws -> SpamcProgram {
         let candidates = ["/usr/bin/spamc"] + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/spamc" }
         if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
@@ -21,7 +25,7 @@ struct SpamcProgram {
         let message = "spamc is not installed: install Debian's spamc: scripts/install-deps (or apt-get install spamc)"
         if SharedFixtures.isCI {
             XCTFail(message, file: file, line: line)
-            throw SharedFixtures.MissingFixture(message: message)
+            throw Missing(description: message)
         }
         throw XCTSkip("skipped: \(message)")
     }
@@ -31,8 +35,8 @@ struct SpamcProgram {
     func run(socket: String, _ arguments: [String], message: [UInt8]) async throws -> Outcome {
         let directory = try ShortTemporaryDirectory()
         let input = directory.file("in"), output = directory.file("out")
-        FileManager.default.createFile(atPath: input, contents: Data(message))
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: input, contents: Data(message))
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         // -t: a daemon that never answers fails the test instead of hanging it.
