@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "SiftDaemon",
             dependencies: [
-                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "Checksum", "SiftSystemd", "SiftJSON",
+                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "Checksum", "SiftSystemd", "SiftJSON", "SiftMail",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

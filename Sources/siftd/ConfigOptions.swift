@@ -11,6 +11,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "Unix socket path (socket.path).")
     var socket: String?
 
+    @Option(help: "A second Unix socket speaking spamd's protocol (SPAMC/1.5), for spamc and MTAs (spamc.socket).")
+    var spamcSocket: String?
+
     @Option(help: "State directory: the SQLite store and models (state_dir).")
     var stateDir: String?
 
@@ -23,6 +26,7 @@ struct ConfigOptions: ParsableArguments {
     var loader: DaemonConfigLoader {
         var overrides: [String: String] = [:]
         overrides["socket.path"] = socket
+        overrides["spamc.socket"] = spamcSocket
         overrides["state_dir"] = stateDir
         overrides["model.base"] = baseModel
         overrides["model.classifier"] = classifier
@@ -32,7 +36,7 @@ struct ConfigOptions: ParsableArguments {
     /// The same options, as arguments for a child process.
     var arguments: [String] {
         var arguments: [String] = []
-        for (flag, value) in [("--config", config), ("--socket", socket), ("--state-dir", stateDir),
+        for (flag, value) in [("--config", config), ("--socket", socket), ("--spamc-socket", spamcSocket), ("--state-dir", stateDir),
                               ("--base-model", baseModel), ("--classifier", classifier)] {
             if let value { arguments += [flag, value] }
         }

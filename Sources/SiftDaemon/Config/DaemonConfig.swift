@@ -5,13 +5,32 @@ import Foundation
 /// `config/siftd.yaml` documents each key; the defaults here are the ones it lists.
 public struct DaemonConfig: Sendable, Equatable {
     public struct Socket: Sendable, Equatable {
-        public var path = "/run/sift/siftd.sock"
+        public var path: String
         /// Permission bits of the socket file; who may connect at all.
-        public var mode: UInt32 = 0o660
+        public var mode: UInt32
         /// User to own the socket file (name or uid); nil: the daemon's.
         public var owner: String?
         /// Group to own the socket file (name or gid); nil: the daemon's.
         public var group: String?
+
+        public init(path: String = "/run/sift/siftd.sock", mode: UInt32 = 0o660, owner: String? = nil, group: String? = nil) {
+            self.path = path
+            self.mode = mode
+            self.owner = owner
+            self.group = group
+        }
+    }
+
+    /// The second socket, speaking spamd's protocol (SPAMC/1.5) for `spamc` and MTAs (docs/spamc.md).
+    public struct Spamc: Sendable, Equatable {
+        /// Path and permissions of the socket file, as for the main socket; nil: no SPAMC socket.
+        public var socket: Socket?
+        /// A larger message is read and thrown away, and answered with an error (spamc's own
+        /// default `-s` limit is 500 KB; an MTA may send more).
+        public var maxMessageBytes = 10 << 20
+        /// A connection that sends nothing for this long before its request is complete is
+        /// answered EX_TIMEOUT and closed.
+        public var timeoutSeconds = 30
     }
 
     public struct Model: Sendable, Equatable {
@@ -135,6 +154,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     public var socket = Socket()
+    public var spamc = Spamc()
     public var stateDirectory = "/var/lib/sift"
     public var model = Model()
     public var batching = Batching()

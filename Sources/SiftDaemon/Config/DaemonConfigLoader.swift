@@ -85,20 +85,10 @@ public struct DaemonConfigLoader: Sendable {
     static func parse(_ values: ConfigValues) throws -> DaemonConfig {
         var config = DaemonConfig()
 
-        config.socket.path = try values.string("socket.path", default: config.socket.path)
-        guard !config.socket.path.isEmpty else { throw DaemonConfigError(key: "socket.path", "must not be empty") }
-        guard config.socket.path.utf8.count < 108 else {
-            throw DaemonConfigError(key: "socket.path", "\(config.socket.path) is \(config.socket.path.utf8.count) bytes; a Unix socket path must be shorter than 108")
-        }
-        config.socket.mode = try values.octalMode("socket.mode", default: config.socket.mode)
-        config.socket.owner = try values.optionalString("socket.owner").map { name in
-            guard UserDatabase.uid(of: name) != nil else { throw DaemonConfigError(key: "socket.owner", "no user \(name)") }
-            return name
-        }
-        config.socket.group = try values.optionalString("socket.group").map { name in
-            guard UserDatabase.gid(of: name) != nil else { throw DaemonConfigError(key: "socket.group", "no group \(name)") }
-            return name
-        }
+        let socketPath = try values.string("socket.path", default: config.socket.path)
+        guard !socketPath.isEmpty else { throw DaemonConfigError(key: "socket.path", "must not be empty") }
+        config.socket = try parseSocket(values, path: socketPath, pathKey: "socket.path", section: "socket")
+        try parseSpamc(values, mainSocket: config.socket.path, into: &config.spamc)
 
         config.stateDirectory = try values.string("state_dir", default: config.stateDirectory)
         guard !config.stateDirectory.isEmpty else { throw DaemonConfigError(key: "state_dir", "must not be empty") }

@@ -80,9 +80,21 @@ public final class Daemon: Sendable {
             let context = DaemonContext(
                 config: config, store: store, journal: journal, batcher: batcher, models: models, retraining: retraining,
                 metrics: metrics, reasons: reasons, logger: logger)
-            let router = RequestRouter(table: .standard(context), metrics: metrics, config: { context.config })
+            let operations = OperationTable.standard(context)
+            let router = RequestRouter(table: operations, metrics: metrics, config: { context.config })
             let hangups = options.handlesSignals ? await UnixSignalsSequence(trapping: .sighup) : nil
             let server = try await SocketServer.bind(daemon: context, router: router, group: eventLoops, logger: logger)
+            var spamcServer: SocketServer?
+            if let socket = config.spamc.socket {
+                let responder = SpamcResponder(
+                    batcher: batcher, operations: operations, config: { context.config }, metrics: metrics, logger: logger)
+                do {
+                    spamcServer = try await SocketServer.bindSpamc(daemon: context, socket: socket, responder: responder, group: eventLoops, logger: logger)
+                } catch {
+                    await server.abandon()
+                    throw error
+                }
+            }
             let reloader = Reloader(context: context, loader: options.loader, observer: options.observer, logger: logger)
 
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -90,6 +102,10 @@ public final class Daemon: Sendable {
                 .init(service: batcher, successTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup),
             ]
+            if let spamcServer {
+                // After the main server, so it stops first; both drain the same connections.
+                services.append(.init(service: spamcServer, successTerminationBehavior: .gracefullyShutdownGroup))
+            }
             if options.trainer != nil {
                 services.append(.init(service: RetrainScheduleService(context: context, logger: logger), successTerminationBehavior: .ignore))
             }
@@ -141,7 +157,9 @@ public final class Daemon: Sendable {
     /// Serves until shutdown, then closes the store. Returns normally after a graceful shutdown.
     public func run() async throws {
         let version = context.models.current.version
-        logger.info("ready", metadata: ["model": "\(version)", "socket": "\(context.config.socket.path)"])
+        logger.info("ready", metadata: [
+            "model": "\(version)", "socket": "\(context.config.socket.path)", "spamc_socket": "\(context.config.spamc.socket?.path ?? "off")",
+        ])
         observer.daemonIsReady(status: "serving model \(version)")
         var failure: (any Error)?
         do {

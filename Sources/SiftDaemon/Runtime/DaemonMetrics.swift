@@ -101,6 +101,20 @@ public final class DaemonMetrics: Sendable {
             namespace: "sift", metricName: "errors", unitName: "total", helpText: "Error replies by code."), labels: [("code", code.rawValue)])
     }
 
+    /// SPAMC requests by method (`CHECK`, `PROCESS`, …; only methods the parser knows).
+    func spamcRequests(method: String) -> Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "sift", metricName: "spamc_requests", unitName: "total", helpText: "SPAMC requests by method."),
+            labels: [("method", method)])
+    }
+
+    /// SPAMC error replies by status name (`EX_PROTOCOL`, …).
+    func spamcErrors(status: SpamcStatus) -> Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "sift", metricName: "spamc_errors", unitName: "total", helpText: "SPAMC error replies by status."),
+            labels: [("status", status.name)])
+    }
+
     /// The exposition text (format 0.0.4).
     public func exposition() -> String { registry.emitToString() }
 }

@@ -57,6 +57,7 @@ final class Reloader: Sendable {
     private func warnAboutRestartOnlyChanges(from old: DaemonConfig, to new: DaemonConfig) {
         var changed: [String] = []
         if old.socket != new.socket { changed.append("socket.*") }
+        if old.spamc.socket != new.spamc.socket { changed.append("spamc.socket, spamc.mode, spamc.owner, spamc.group") }
         if old.stateDirectory != new.stateDirectory { changed.append("state_dir") }
         if old.journal != new.journal { changed.append("journal.*") }
         if old.model.threads != new.model.threads { changed.append("model.threads") }

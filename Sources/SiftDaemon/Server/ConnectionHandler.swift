@@ -78,12 +78,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         let bound = loopBound
-        let eventLoop = context.eventLoop
-        let handle = ConnectionRegistry.Handle(channel: context.channel, uid: peer.uid) {
-            eventLoop.execute { bound.value.drain() }
-        }
-        let privileged = peer.uid == 0 || peer.uid == getuid()
-        if let refusal = registry.register(handle, limits: limits, privileged: privileged) {
+        if let refusal = registry.register(context.channel, peer: peer, limits: limits, drain: { bound.value.drain() }) {
             state = .refused
             let error = ProtocolError(.tooManyConnections, "\(refusal); try again later")
             context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: router.failure(error, ref: nil))), promise: nil)

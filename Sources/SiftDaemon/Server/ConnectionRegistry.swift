@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Synchronization
 
@@ -56,6 +57,14 @@ public final class ConnectionRegistry: Sendable {
             metrics.connectionsRejected.increment()
         }
         return refusal
+    }
+
+    /// Registers `peer`'s connection on `channel` (root and the daemon's own user are
+    /// privileged); `drain` runs on the channel's event loop when the daemon shuts down.
+    func register(_ channel: any Channel, peer: PeerCredentials, limits: ConnectionHandler.Limits, drain: @escaping @Sendable () -> Void) -> String? {
+        let eventLoop = channel.eventLoop
+        let handle = Handle(channel: channel, uid: peer.uid) { eventLoop.execute(drain) }
+        return register(handle, limits: limits, privileged: peer.uid == 0 || peer.uid == getuid())
     }
 
     func unregister(_ channel: any Channel) {

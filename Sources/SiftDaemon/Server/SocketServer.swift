@@ -5,7 +5,7 @@ import NIOPosix
 import ServiceLifecycle
 import SiftSystemd
 
-/// Listens on the Unix socket and runs a ``ConnectionHandler`` per client.
+/// Listens on a Unix socket, the main one or the SPAMC one, and sets up a handler per client.
 ///
 /// At graceful shutdown it stops accepting, removes the socket file, lets every connection
 /// answer what it has read (up to `shutdown.drain_timeout_seconds`), then closes them.
@@ -25,23 +25,32 @@ final class SocketServer: Service {
         self.logger = logger
     }
 
-    /// Adopts the socket systemd passed (siftd.socket), or else binds the configured path
-    /// (replacing a stale socket file) and sets its permissions; accepts from then on.
+    /// The main socket: adopts the socket systemd passed (siftd.socket), or else binds the
+    /// configured path; runs a ``ConnectionHandler`` (the JSON-lines protocol) per client.
     static func bind(daemon: DaemonContext, router: RequestRouter, group: any EventLoopGroup, logger: Logger) async throws -> SocketServer {
-        let config = daemon.config
-        let path = config.socket.path
-        let inherited = try SocketActivation.listeningSocket()
+        try await listen(daemon: daemon, socket: daemon.config.socket, adoptsActivatedSocket: true, group: group, logger: logger) { channel, peer in
+            // Limits are read per connection, so a reload applies to new connections.
+            let limits = ConnectionHandler.Limits(daemon.config.limits)
+            try channel.pipeline.syncOperations.addHandler(
+                ConnectionHandler(router: router, registry: daemon.connections, admission: daemon.admission, peer: peer, limits: limits, logger: logger))
+        }
+    }
+
+    /// Binds `socket` (replacing a stale socket file) and sets its permissions, or adopts the
+    /// socket systemd passed if `adoptsActivatedSocket`; from then on `connection` sets up each
+    /// accepted client's pipeline, given the peer's credentials.
+    static func listen(
+        daemon: DaemonContext, socket: DaemonConfig.Socket, adoptsActivatedSocket: Bool, group: any EventLoopGroup, logger: Logger,
+        connection: @escaping @Sendable (any Channel, PeerCredentials) throws -> Void
+    ) async throws -> SocketServer {
+        let path = socket.path
+        let inherited = try adoptsActivatedSocket ? SocketActivation.listeningSocket() : nil
         if inherited == nil { try SocketFile.prepare(path) }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                PeerCredentials.of(channel).flatMapThrowing { peer in
-                    // Limits are read per connection, so a reload applies to new connections.
-                    let limits = ConnectionHandler.Limits(daemon.config.limits)
-                    try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(router: router, registry: daemon.connections, admission: daemon.admission, peer: peer, limits: limits, logger: logger))
-                }
+                PeerCredentials.of(channel).flatMapThrowing { peer in try connection(channel, peer) }
             }
         if let inherited {
             let listener = try await bootstrap.withBoundSocket(inherited).get()
@@ -56,7 +65,7 @@ final class SocketServer: Service {
             try await bootstrap.bind(unixDomainSocketPath: privatePath, cleanupExistingSocketFile: true).get()
         }
         do {
-            try SocketFile.setPermissions(privatePath, config.socket)
+            try SocketFile.setPermissions(privatePath, socket)
             try SocketFile.publish(privatePath, as: path)
         } catch {
             unlink(privatePath)
@@ -65,6 +74,12 @@ final class SocketServer: Service {
         }
         logger.info("listening", metadata: ["socket": "\(path)"])
         return SocketServer(daemon: daemon, listener: listener, path: path, activated: false, logger: logger)
+    }
+
+    /// Stops listening and removes the socket file, for a daemon that fails to start after binding.
+    func abandon() async {
+        try? await listener.close()
+        if !activated { unlink(path) }
     }
 
     func run() async throws {
