@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "SiftDaemonTests",
             dependencies: [
-                "SiftDaemon", "SpamStore", "SiftJSON", "TestSupport",
+                "SiftDaemon", "SpamStore", "SiftJSON", "SiftMail", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
