@@ -6,24 +6,19 @@ import XCTest
 
 /// `sift check` against a real siftd whose spam threshold is 0, so every message is spam: the
 /// verdict, the stored text and the passthrough bytes of a real corpus message.
-final class CheckAgainstDaemonTests: XCTestCase {
-    private var fixture: DaemonFixture!
+final class CheckAgainstDaemonTests: DaemonTestCase {
+    private var siftd: DaemonFixture!
     private var sift: URL!
 
     override func setUp() async throws {
         sift = try BuiltExecutable.url("sift", override: "SIFT_BINARY")
-        fixture = try await DaemonFixture.start { $0.classify = ClassifyThresholds(spam: 0) }
-    }
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
+        siftd = try await start { $0.classify = ClassifyThresholds(spam: 0) }
     }
 
     func testCorpusMessageIsCheckedStoredAsModelTextAndPassedThrough() throws {
         let file = try SharedFixtures.require("data/spamassassin-public-corpus/easy_ham/00001.7c53336b37003a9286aba55d2945844c")
         let raw = try String(contentsOf: file, encoding: .utf8)
-        let environment = ["SIFT_SOCKET": fixture.socketPath]
+        let environment = ["SIFT_SOCKET": siftd.socketPath]
 
         let checked = try BuiltExecutable.run(sift, ["check", file.path], environment: environment)
         XCTAssertEqual(checked.status, 1, checked.errors)
@@ -33,7 +28,7 @@ final class CheckAgainstDaemonTests: XCTestCase {
         // The journal writes predictions a few milliseconds after the reply: wait for the row.
         var stored: String?
         for _ in 0..<500 where stored == nil {
-            stored = try fixture.daemon.context.store.message(id)?.text
+            stored = try siftd.daemon.context.store.message(id)?.text
             if stored == nil { usleep(10_000) }
         }
         XCTAssertEqual(stored, try MailText.modelText(of: Array(raw.utf8)), "siftd classified the model text")

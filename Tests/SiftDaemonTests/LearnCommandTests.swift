@@ -5,28 +5,23 @@ import TestSupport
 import XCTest
 @testable import SiftDaemon
 
-/// `sift learn` against a daemon: Maildirs and mboxes as labels, duplicates, unreadable files,
+/// `sift learn` against a siftd: Maildirs and mboxes as labels, duplicates, unreadable files,
 /// the summary and exit codes.
-final class LearnCommandTests: XCTestCase {
-    private var fixture: DaemonFixture!
+final class LearnCommandTests: DaemonTestCase {
+    private var siftd: DaemonFixture!
     private var sift: URL!
 
     override func setUp() async throws {
         sift = try BuiltExecutable.url("sift", override: "SIFT_BINARY")
-        fixture = try await DaemonFixture.start()
-    }
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
+        siftd = try await start()
     }
 
     private func learn(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        try BuiltExecutable.run(sift, ["learn"] + arguments, environment: ["SIFT_SOCKET": fixture.socketPath])
+        try BuiltExecutable.run(sift, ["learn"] + arguments, environment: ["SIFT_SOCKET": siftd.socketPath])
     }
 
     private func write(_ name: String, _ text: String) throws {
-        let url = URL(fileURLWithPath: fixture.directory.file(name))
+        let url = URL(fileURLWithPath: siftd.directory.file(name))
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url)
     }
@@ -36,7 +31,7 @@ final class LearnCommandTests: XCTestCase {
     }
 
     private var labeled: [LabeledMessage] {
-        get throws { try fixture.daemon.context.store.labeledMessages(holdoutPercent: 0).all }
+        get throws { try siftd.daemon.context.store.labeledMessages(holdoutPercent: 0).all }
     }
 
     func testMaildirAndMboxWithADuplicateAcrossThem() throws {
@@ -46,7 +41,7 @@ final class LearnCommandTests: XCTestCase {
         // The mbox repeats b (same Message-ID, other envelope) and adds d.
         try write("spam.mbox", "From x Thu Aug 22 2002\n" + message("b", "free money") + "\nFrom y Fri Aug 23 2002\n" + message("d", "winner"))
 
-        let result = try learn(["--spam", fixture.directory.file("Maildir"), fixture.directory.file("spam.mbox")])
+        let result = try learn(["--spam", siftd.directory.file("Maildir"), siftd.directory.file("spam.mbox")])
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(result.output, "learned 3 as spam from 4 messages; 1 duplicates, 0 unreadable, 0 refused\n")
         XCTAssertFalse(result.errors.contains("\r"), "no progress bar when stderr is not a terminal: \(result.errors)")
@@ -57,14 +52,14 @@ final class LearnCommandTests: XCTestCase {
         let expected = try ["cheap pills", "free money", "winner"].map { subject in
             try MailText.modelText(of: Array(message("?", subject).utf8))
         }
-        XCTAssertEqual(Set(stored.map(\.text)), Set(expected), "the daemon stores the model text")
+        XCTAssertEqual(Set(stored.map(\.text)), Set(expected), "the siftd stores the model text")
     }
 
     func testUnreadableMessagesAreReportedAndTheRestLearned() throws {
         try write("folder/good.eml", message("g", "hello"))
         try write("folder/empty.eml", "Subject:\n\n\n")
         try write("folder/picture.png", "\u{89}PNG\r\n\u{1a}\n")
-        let result = try learn(["--ham", fixture.directory.file("folder")])
+        let result = try learn(["--ham", siftd.directory.file("folder")])
         XCTAssertEqual(result.status, 1, "some failed")
         XCTAssertEqual(result.output, "learned 1 as ham from 3 messages; 0 duplicates, 2 unreadable, 0 refused\n")
         XCTAssertTrue(result.errors.contains("folder/empty.eml: the message has no subject"), result.errors)
@@ -74,7 +69,7 @@ final class LearnCommandTests: XCTestCase {
 
     func testAMissingPathSendsNothing() throws {
         try write("one.eml", message("one", "first"))
-        let result = try learn(["--spam", fixture.directory.file("one.eml"), fixture.directory.file("missing")])
+        let result = try learn(["--spam", siftd.directory.file("one.eml"), siftd.directory.file("missing")])
         XCTAssertEqual(result.status, 66)
         XCTAssertTrue(result.errors.contains("no such file or directory; nothing sent"), result.errors)
         XCTAssertEqual(try labeled.count, 0)
@@ -82,29 +77,29 @@ final class LearnCommandTests: XCTestCase {
 
     func testRefusalsAreCountedWithTheirReasonsAndOverloadedIsRetried() throws {
         try write("box.mbox", "From x\n" + message("a", "one") + "\nFrom y\n" + message("b", "two"))
-        let refusing = try ScriptedSocket(path: fixture.directory.file("refuse.sock"),
+        let refusing = try ScriptedSocket(path: siftd.directory.file("refuse.sock"),
                                           reply: #"{"error":{"code":"not_authorized","message":"uid 1000 may not label"}}"#)
-        let refused = try BuiltExecutable.run(sift, ["learn", "--spam", fixture.directory.file("box.mbox"), "--socket", refusing.path])
+        let refused = try BuiltExecutable.run(sift, ["learn", "--spam", siftd.directory.file("box.mbox"), "--socket", refusing.path])
         XCTAssertEqual(refused.status, 1)
         XCTAssertEqual(refused.output, "learned 0 as spam from 2 messages; 0 duplicates, 0 unreadable, 2 refused (not_authorized 2)\n")
         XCTAssertTrue(refused.errors.contains("box.mbox#2: not_authorized: uid 1000 may not label"), refused.errors)
 
         defer { withExtendedLifetime(refusing) {} }
-        let busy = try ScriptedSocket(path: fixture.directory.file("busy.sock"), reply: #"{"error":{"code":"overloaded","message":"busy"}}"#)
-        let overloaded = try BuiltExecutable.run(sift, ["learn", "--ham", fixture.directory.file("box.mbox"), "--socket", busy.path, "--window", "1"])
+        let busy = try ScriptedSocket(path: siftd.directory.file("busy.sock"), reply: #"{"error":{"code":"overloaded","message":"busy"}}"#)
+        let overloaded = try BuiltExecutable.run(sift, ["learn", "--ham", siftd.directory.file("box.mbox"), "--socket", busy.path, "--window", "1"])
         XCTAssertEqual(overloaded.status, 1)
         XCTAssertTrue(overloaded.output.hasSuffix("2 refused (overloaded 2)\n"), overloaded.output)
 
         withExtendedLifetime(busy) {}
-        let unreachable = try BuiltExecutable.run(sift, ["learn", "--spam", fixture.directory.file("box.mbox"), "--socket", fixture.directory.file("none.sock")])
+        let unreachable = try BuiltExecutable.run(sift, ["learn", "--spam", siftd.directory.file("box.mbox"), "--socket", siftd.directory.file("none.sock")])
         XCTAssertEqual(unreachable.status, 3, "cannot connect")
     }
 
     func testForgetWithdrawsTheLabelsLearnedFromTheSameMail() throws {
         try write("box.mbox", "From x\n" + message("a", "one") + "\nFrom y\n" + message("b", "two"))
-        XCTAssertEqual(try learn(["--spam", fixture.directory.file("box.mbox")]).status, 0)
+        XCTAssertEqual(try learn(["--spam", siftd.directory.file("box.mbox")]).status, 0)
         XCTAssertEqual(try labeled.count, 2)
-        let result = try learn(["--forget", fixture.directory.file("box.mbox")])
+        let result = try learn(["--forget", siftd.directory.file("box.mbox")])
         XCTAssertEqual(result.status, 0, result.output + result.errors)
         XCTAssertEqual(result.output, "forgot 2 labels of 2 messages (0 had none) from 2 messages; 0 duplicates, 0 unreadable, 0 refused\n")
         XCTAssertEqual(try labeled.count, 0)
