@@ -26,21 +26,23 @@ struct CheckCommand: ParsableCommand {
             that should defer the message and retry.
 
             Exit status:
-              0   ham or unsure; or not checked and passed on (fail-open); with --passthrough \
-            always, unless --exit-code or --fail-closed
-              1   spam (without --passthrough, or with --exit-code)
+              0   ham or unsure, or not checked and passed on (fail-open)
+              1   spam (with --passthrough only under --exit-code)
               64  wrong arguments
-              65  the message has nothing to read (empty, or no subject, sender or text); with \
-            --passthrough only under --fail-closed (the message is still written out unchanged)
+              65  nothing to read in the message (empty; no subject, sender or
+                  text); with --passthrough only under --fail-closed, and the
+                  message is written out unchanged all the same
               66  FILE (or stdin) cannot be read
-              69  --fail-closed: siftd is not running or unreachable, the connection broke, or it \
-            answered with an error
-              75  --fail-closed: siftd timed out or was overloaded (temporary: try again later)
+              69  --fail-closed: siftd down or unreachable, the connection
+                  broke, or siftd answered with an error
+              75  --fail-closed: siftd timed out or was overloaded (try later)
 
             Examples:
               sift check message.eml && echo ham
-              sift check --passthrough --timeout 10 < in.eml > out.eml     # procmail, Sieve filters
-              sift check --passthrough --fail-closed < in.eml              # exit 75 or 69: defer it
+              # procmail, Sieve and other filters: headers added, never lost
+              sift check --passthrough --timeout 10 < in.eml > out.eml
+              # headers added, and the status too: 1 spam, 75 or 69 to defer
+              sift check --passthrough --fail-closed --exit-code < in.eml
 
             The socket is --socket, else $SIFT_SOCKET, else /run/sift/siftd.sock.
             """)
