@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer", "Checksum", "SiftJSON"]),
         .target(name: "Checksum"),
         // From a raw email to the text the model reads (headers, MIME, charsets, HTML).
-        .target(name: "SiftMail"),
+        .target(name: "SiftMail", dependencies: ["Checksum"]),
         .target(name: "SpamStore", dependencies: ["Checksum", .product(name: "GRDB", package: "GRDB.swift")]),
         // The harnesses behind `sift bench`, kept out of the libraries they measure.
         .target(name: "SiftBench", dependencies: ["SpamStore"]),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "SiftDaemonTests",
             dependencies: [
-                "SiftDaemon", "SpamStore", "SiftJSON", "TestSupport",
+                "SiftDaemon", "SpamStore", "SiftJSON", "SiftMail", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

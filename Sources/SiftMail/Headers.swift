@@ -52,6 +52,11 @@ struct Headers {
         return (headers, entity[cursor...])
     }
 
+    /// Whether `line` (a line end allowed) is a header field, `Name: value`: how mail starts.
+    static func isField(_ line: ArraySlice<UInt8>) -> Bool {
+        fieldNameEnd(ASCII.content(ofLine: line)) != nil
+    }
+
     /// The index of the colon that ends a field name: printable ASCII without spaces inside.
     private static func fieldNameEnd(_ line: ArraySlice<UInt8>) -> Int? {
         var index = line.startIndex

@@ -9,7 +9,7 @@ struct Sift: AsyncParsableCommand {
         version: SiftVersion.string,
         subcommands: [PredictCommand.self, TokenizeCommand.self, BenchCommand.self,
                       PrepareDataCommand.self, TrainCommand.self, EvalCommand.self, InitModelCommand.self,
-                      ClassifyCommand.self, CorrectCommand.self, LabelCommand.self, ForgetCommand.self,
+                      ClassifyCommand.self, CheckCommand.self, LearnCommand.self, CorrectCommand.self, LabelCommand.self, ForgetCommand.self,
                       StatsCommand.self, HealthCommand.self, ModelsCommand.self, RetrainCommand.self, RollbackCommand.self,
                       MetricsCommand.self, BackupCommand.self])
 }

@@ -10,11 +10,14 @@ public final class LineClient: @unchecked Sendable {
     public enum Failure: Error, CustomStringConvertible {
         case cannotConnect(path: String, reason: String)
         case io(String)
+        /// Connecting, sending or reading took longer than the timeout (see ``setTimeout(seconds:)``).
+        case timedOut(String)
 
         public var description: String {
             switch self {
             case let .cannotConnect(path, reason): "cannot connect to siftd at \(path): \(reason)"
             case let .io(reason): "connection to siftd failed: \(reason)"
+            case let .timedOut(what): "siftd did not answer in time (\(what))"
             }
         }
     }
@@ -24,20 +27,41 @@ public final class LineClient: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var bufferStart = 0
 
-    public init(socketPath: String) throws {
+    /// With `timeout` (seconds), connecting gives up after that long: a daemon whose listen
+    /// queue is full blocks connect() otherwise.
+    public init(socketPath: String, timeout: Double? = nil) throws {
         self.socketPath = socketPath
         guard socketPath.utf8.count < 108 else {
             throw Failure.cannotConnect(path: socketPath, reason: "a socket path must be shorter than 108 bytes")
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure.cannotConnect(path: socketPath, reason: String(cString: strerror(errno))) }
+        if let timeout { Self.setTimeout(fd, seconds: timeout) }
         let result = SocketFile.withUnixAddress(socketPath) { address, length in connect(fd, address, length) }
         guard result == 0 else {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             close(fd)
-            throw Failure.cannotConnect(path: socketPath, reason: reason)
+            // A Unix socket's connect() waits for room in the listen queue up to SO_SNDTIMEO.
+            if code == EAGAIN || code == EINPROGRESS { throw Failure.timedOut("connecting to \(socketPath)") }
+            throw Failure.cannotConnect(path: socketPath, reason: String(cString: strerror(code)))
         }
         self.fd = fd
+    }
+
+    /// Bounds each later send and read (each call to the kernel) to `seconds`; past it they
+    /// throw ``Failure/timedOut(_:)``. A caller with an overall deadline sets what is left of it
+    /// before each step.
+    public func setTimeout(seconds: Double) {
+        Self.setTimeout(fd, seconds: seconds)
+    }
+
+    private static func setTimeout(_ fd: Int32, seconds: Double) {
+        // Zero would mean "no timeout" to the kernel: the smallest wait instead.
+        let micros = max(1, Int((seconds * 1_000_000).rounded(.up)))
+        var value = timeval(tv_sec: micros / 1_000_000, tv_usec: Int(micros % 1_000_000))
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
+        }
     }
 
     deinit { close(fd) }
@@ -54,6 +78,7 @@ public final class LineClient: @unchecked Sendable {
             }
             if written < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw Failure.timedOut("sending") }
                 throw Failure.io(String(cString: strerror(errno)))
             }
             offset += written
@@ -83,6 +108,7 @@ public final class LineClient: @unchecked Sendable {
             let count = chunk.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress, raw.count, 0) }
             if count < 0 {
                 if errno == EINTR { continue }
+                if errno == EAGAIN || errno == EWOULDBLOCK { throw Failure.timedOut("waiting for a reply") }
                 throw Failure.io(String(cString: strerror(errno)))
             }
             if count == 0 {
