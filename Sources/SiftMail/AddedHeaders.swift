@@ -1,5 +1,5 @@
 /// Header fields added to a message that is otherwise passed on byte for byte (`sift check
-/// --passthrough`).
+/// --passthrough`, and the SPAMC socket's PROCESS and HEADERS).
 public enum AddedHeaders {
     /// `message` with `fields` inserted at the top of its header section, in order.
     ///
@@ -27,5 +27,20 @@ public enum AddedHeaders {
         result += added
         result += all[insertAt...]
         return result
+    }
+
+    /// The header section alone with `fields` inserted, through the blank line that ends it (or
+    /// the end of a message that has no body): what spamd's HEADERS answers.
+    public static func headerSection(with fields: [(name: String, value: String)], of message: [UInt8]) -> [UInt8] {
+        let added = inserting(fields, into: message)
+        let all = added[...]
+        var cursor = MboxSplitter.isEnvelope(all) ? ASCII.endOfLine(all, from: all.startIndex) : all.startIndex
+        while cursor < all.endIndex {
+            let next = ASCII.endOfLine(all, from: cursor)
+            let blank = ASCII.content(ofLine: all[cursor..<next]).isEmpty
+            cursor = next
+            if blank { break }
+        }
+        return Array(all[..<cursor])
     }
 }

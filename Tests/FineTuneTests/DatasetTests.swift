@@ -46,17 +46,24 @@ final class SMSDatasetTests: XCTestCase {
                           "which ham rows stay depends on the seed")
     }
 
-    func testWrittenSplitsReadBack() throws {
+    /// Texts with tabs or line breaks (mail's model text) are written as JSON lines and read
+    /// back exactly; plain ones as TSV; writing one format removes the other's files.
+    func testWrittenSplitsReadBackExactly() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sift-split-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let split = DatasetSplit(train: [LabeledExample(text: "a\tb\nc", label: "spam"), LabeledExample(text: "\"quoted\" ok", label: "ham")],
-                                 validation: [], test: [LabeledExample(text: "t", label: "ham")])
-        try split.write(to: dir)
-        let back = try DatasetSplit.read(from: dir, labels: .hamSpam)
-        XCTAssertEqual(back.train, [LabeledExample(text: "a b c", label: "spam"), LabeledExample(text: "\"quoted\" ok", label: "ham")],
-                       "tabs and newlines become spaces so a row stays one line")
-        XCTAssertEqual(back.validation, [])
-        XCTAssertEqual(back.test, split.test)
+        let mail = DatasetSplit(train: [LabeledExample(text: "Subject: a\tb\nFrom: \n\nc\r\n", label: "spam"), LabeledExample(text: "\"quoted\" ok", label: "ham")],
+                                validation: [], test: [LabeledExample(text: "t", label: "ham")])
+        XCTAssertFalse(mail.fitsTSV)
+        try mail.write(to: dir)
+        XCTAssertEqual(try DatasetSplit.read(from: dir, labels: .hamSpam), mail)
+        let files = { try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() }
+        XCTAssertEqual(try files(), ["test.jsonl", "train.jsonl", "validation.jsonl"])
+
+        let sms = DatasetSplit(train: [LabeledExample(text: "WINNER", label: "spam")], validation: [LabeledExample(text: "ok", label: "ham")], test: [])
+        XCTAssertTrue(sms.fitsTSV)
+        try sms.write(to: dir)
+        XCTAssertEqual(try files(), ["test.tsv", "train.tsv", "validation.tsv"])
+        XCTAssertEqual(try DatasetSplit.read(from: dir, labels: .hamSpam), sms)
     }
 }
 

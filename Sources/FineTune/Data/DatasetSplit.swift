@@ -1,5 +1,6 @@
 import Foundation
 import GPT2
+import SiftJSON
 
 /// Train / validation / test examples, and how the reference makes them: undersample to
 /// balanced classes, shuffle with a seed, cut 70/10/20 (1494 balanced SMS → 1045/149/300).
@@ -54,25 +55,55 @@ public struct DatasetSplit: Sendable, Equatable {
         }
     }
 
+    /// The same three files as JSON lines: what ``write(to:)`` writes when a text has a tab or a
+    /// line break (mail's model text has), which TSV cannot keep.
+    public static let jsonLinesFileNames = (train: "train.jsonl", validation: "validation.jsonl", test: "test.jsonl")
+
+    /// Whether every text can be written as TSV without changing it.
+    public var fitsTSV: Bool {
+        !(train + validation + test).contains { row in row.text.unicodeScalars.contains { $0 == "\t" || $0 == "\n" || $0 == "\r" } }
+    }
+
+    /// The names ``write(to:)`` gives the three files: TSV, or JSON lines when a text would not survive TSV.
+    public var writtenFileNames: (train: String, validation: String, test: String) {
+        fitsTSV ? Self.fileNames : Self.jsonLinesFileNames
+    }
+
     /// Writes `train.tsv`, `validation.tsv`, `test.tsv` into `directory` (created if needed), each
-    /// atomically. Tabs and line breaks inside a text become spaces so every row stays one line.
+    /// atomically; or, when a text has a tab or a line break, `train.jsonl`, `validation.jsonl`,
+    /// `test.jsonl`, so the model trains on exactly the text siftd will classify. The files of the
+    /// other format are removed, so a directory never holds two splits.
     public func write(to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for (name, rows) in [(Self.fileNames.train, train), (Self.fileNames.validation, validation), (Self.fileNames.test, test)] {
-            try AtomicFile.write(Data(Self.tsv(rows).utf8), to: directory.appendingPathComponent(name))
+        let tsv = fitsTSV
+        let names = tsv ? Self.fileNames : Self.jsonLinesFileNames
+        let stale = tsv ? Self.jsonLinesFileNames : Self.fileNames
+        func render(_ rows: [LabeledExample]) -> String { tsv ? Self.tsv(rows) : Self.jsonLines(rows) }
+        for (name, rows) in [(names.train, train), (names.validation, validation), (names.test, test)] {
+            try AtomicFile.write(Data(render(rows).utf8), to: directory.appendingPathComponent(name))
+        }
+        for name in [stale.train, stale.validation, stale.test] {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
         }
     }
 
-    /// Reads the three files `write` produced.
+    /// Reads the three files `write` produced (JSON lines if `train.jsonl` is there, else TSV).
     public static func read(from directory: URL, labels: LabelSet? = nil) throws -> DatasetSplit {
+        let jsonLines = FileManager.default.fileExists(atPath: directory.appendingPathComponent(jsonLinesFileNames.train).path)
+        let (names, format) = jsonLines ? (jsonLinesFileNames, DataFormat.jsonl) : (fileNames, DataFormat.tsv)
         func load(_ name: String) throws -> [LabeledExample] {
             do {
-                return try LabeledDataReader.read(directory.appendingPathComponent(name), format: .tsv, labels: labels)
+                return try LabeledDataReader.read(directory.appendingPathComponent(name), format: format, labels: labels)
             } catch DatasetError.noExamples {
                 return []  // a small data set can have an empty validation split
             }
         }
-        return DatasetSplit(train: try load(fileNames.train), validation: try load(fileNames.validation), test: try load(fileNames.test))
+        return DatasetSplit(train: try load(names.train), validation: try load(names.validation), test: try load(names.test))
+    }
+
+    /// One `{"label":…,"text":…}` object per line.
+    public static func jsonLines(_ rows: [LabeledExample]) -> String {
+        rows.map { JSONWriter.string(.object([("label", .string($0.label)), ("text", .string($0.text))])) + "\n" }.joined()
     }
 
     public static func tsv(_ rows: [LabeledExample]) -> String {

@@ -2,11 +2,11 @@ import ArgumentParser
 import FineTune
 import Foundation
 
-/// `sift prepare-data`: labeled texts or mail in, balanced and split train/validation/test TSV files out.
+/// `sift prepare-data`: labeled texts or mail in, balanced and split train/validation/test files out.
 struct PrepareDataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prepare-data",
-        abstract: "Balance and split a labeled data file, or labeled mail, into train.tsv, validation.tsv and test.tsv.",
+        abstract: "Balance and split a labeled data file, or labeled mail, into train, validation and test files.",
         discussion: """
             Input formats: tsv (label<TAB>text per line, split on the first tab: the SMS Spam \
             Collection's format), csv (a header with "label" and "text" columns; RFC 4180 quoting), \
@@ -18,14 +18,16 @@ struct PrepareDataCommand: ParsableCommand {
             used verbatim as labels unless --map renames them; files beside the sub-folders are \
             skipped), or with --label NAME a message file, mbox, Maildir or folder whose messages \
             all get NAME. Each message becomes the text the model reads (SiftMail's model text, \
-            as siftd classifies it; its line breaks become spaces in the TSV). A message seen \
+            as siftd classifies it, line breaks included). A message seen \
             before (same Message-ID, else same bytes) is dropped as a duplicate; one with \
             nothing to read is reported on stderr and skipped.
 
             As the reference does: every label is undersampled to the count of the rarest (unless \
             --no-balance), the rows are shuffled with --seed and cut 70/10/20. The SMS Spam Collection \
-            gives 747 + 747 = 1494 → 1045/149/300. Outputs are label<TAB>text lines; tabs and line \
-            breaks inside a text become spaces.
+            gives 747 + 747 = 1494 → 1045/149/300. Outputs are label<TAB>text lines (train.tsv, \
+            validation.tsv, test.tsv); when a text has a tab or a line break, as mail's model text \
+            has, they are JSON lines instead (train.jsonl, …), so the text is kept exactly. `sift \
+            train --data`, `sift eval` and retrain.seed_data read either.
 
             Example:
               sift prepare-data ../shared/data/sms-spam-collection/SMSSpamCollection --out data/sms
@@ -105,8 +107,8 @@ struct PrepareDataCommand: ParsableCommand {
         print("read \(rows.count) \(isMail ? "messages" : "rows") from \(url.path) (\(counts(rows)))")
         notes.forEach { print($0) }
         if balance { print("balanced to \(kept.count) (\(counts(kept)))") }
-        for (name, part) in [(DatasetSplit.fileNames.train, split.train), (DatasetSplit.fileNames.validation, split.validation),
-                             (DatasetSplit.fileNames.test, split.test)] {
+        let names = split.writtenFileNames
+        for (name, part) in [(names.train, split.train), (names.validation, split.validation), (names.test, split.test)] {
             print("\(dir.appendingPathComponent(name).path): \(part.count) (\(counts(part)))")
         }
     }

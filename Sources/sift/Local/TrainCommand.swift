@@ -10,7 +10,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Fine-tune a GPT-2 classifier and write a checkpoint of the trained tensors.",
         discussion: """
-            Data: --data DIR with train.tsv, validation.tsv and test.tsv (as `sift prepare-data` \
+            Data: --data DIR with train, validation and test files (.tsv or .jsonl, as `sift prepare-data` \
             writes them), or --train FILE with optional --validation FILE and --test FILE in any \
             format `sift prepare-data` reads. The tokenizer is read from the base directory \
             (vocab.json + merges.txt, or encoder.json + vocab.bpe).
@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Base model directory (model.safetensors, config.json and tokenizer files).")
     var base: String
 
-    @Option(help: "Directory with train.tsv, validation.tsv and test.tsv.")
+    @Option(help: "Directory with train, validation and test files (.tsv, or .jsonl for mail), as sift prepare-data writes.")
     var data: String?
 
     @Option(name: .customLong("train"), help: "Training data file (instead of --data).")
