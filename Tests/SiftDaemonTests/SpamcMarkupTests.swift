@@ -15,6 +15,31 @@ final class SpamcMarkupTests: XCTestCase {
         XCTAssertEqual(certain.spamHeader, "False ; 0.0 / 10.0")
     }
 
+    /// Exim reads only the two numbers (spam when score ≥ required): near the threshold the
+    /// rounded score must still fall on the verdict's side.
+    func testTheWrittenScoreNeverContradictsTheVerdict() {
+        func header(_ kind: Verdict, _ p: Double, threshold: Double = 0.5) -> String {
+            SpamcVerdict(kind: kind, spamProbability: p, spamThreshold: threshold, messageID: 1, modelVersion: "x").spamHeader
+        }
+        XCTAssertEqual(header(.ham, 0.496), "False ; 4.9 / 5.0")
+        XCTAssertEqual(header(.unsure, 0.4999), "False ; 4.9 / 5.0")
+        XCTAssertEqual(header(.spam, 0.5), "True ; 5.0 / 5.0")
+        XCTAssertEqual(header(.spam, 0.9991, threshold: 0.9991), "True ; 10.0 / 10.0")
+        XCTAssertEqual(header(.ham, 0.9985, threshold: 0.999), "False ; 9.9 / 10.0")
+        XCTAssertEqual(header(.ham, 0.31), "False ; 3.1 / 5.0")
+        // A broken model's NaN is written as 0, not a crash.
+        XCTAssertEqual(header(.ham, .nan), "False ; 0.0 / 5.0")
+        let marked = SpamHeaders(SpamcVerdict(kind: .ham, spamProbability: .nan, spamThreshold: 0.5, messageID: 1, modelVersion: "x"), host: "h")
+        XCTAssertTrue(marked.fields.contains { $0.name == "X-Spam-Level" && $0.value.isEmpty })
+        for tenth in 0...1000 {
+            let p = Double(tenth) / 1000
+            for kind in [Verdict.spam, .ham] where (kind == .spam) == (p >= 0.5) {
+                let numbers = header(kind, p).split(separator: ";")[1].split(separator: "/").map { Double($0.trimmingCharacters(in: .whitespaces))! }
+                XCTAssertEqual(numbers[0] >= numbers[1], kind == .spam, "P = \(p)")
+            }
+        }
+    }
+
     /// The names of the fields in CRLF-ended `text`.
     private func fieldNames(_ text: String) -> [String] {
         text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.compactMap { $0.split(separator: ":").first.map(String.init) }

@@ -56,8 +56,9 @@ public final class LineClient: @unchecked Sendable {
     }
 
     private static func setTimeout(_ fd: Int32, seconds: Double) {
-        // Zero would mean "no timeout" to the kernel: the smallest wait instead.
-        let micros = max(1, Int((seconds * 1_000_000).rounded(.up)))
+        // Zero would mean "no timeout" to the kernel: the smallest wait instead. Capped at a
+        // million seconds, so a huge --timeout cannot overflow the conversion.
+        let micros = max(1, Int((min(seconds, 1e6) * 1_000_000).rounded(.up)))
         var value = timeval(tv_sec: micros / 1_000_000, tv_usec: Int(micros % 1_000_000))
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
             setsockopt(fd, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))

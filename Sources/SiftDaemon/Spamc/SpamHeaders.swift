@@ -16,7 +16,7 @@ struct SpamHeaders {
         if verdict.isSpam { fields.append(("X-Spam-Flag", "YES")) }
         fields += [
             // procmail recipes match a run of stars: one per whole point of score.
-            ("X-Spam-Level", String(repeating: "*", count: max(0, min(10, Int(verdict.score))))),
+            ("X-Spam-Level", String(repeating: "*", count: max(0, min(10, Int(verdict.shownScore))))),
             ("X-Spam-Status", "\(verdict.isSpam ? "Yes" : "No"), score=\(verdict.scoreText) required=\(verdict.requiredText) "
                 + "tests=\(verdict.rule) autolearn=no version=Sift \(SiftVersion.string)"),
             // What `sift correct` needs to fix a wrong verdict.

@@ -120,7 +120,9 @@ public struct SpamcRequestParser: Sendable {
         }
         announcedLength = length
         var withBody = request
-        withBody.body.reserveCapacity(length)
+        // Not the whole announced length: admission has not seen this request yet, and a
+        // refused one must not hold up to max_message_bytes. The body grows as it arrives.
+        withBody.body.reserveCapacity(min(length, 64 << 10))
         withBody.body.append(contentsOf: rest.prefix(length))
         return bodyEvent(withBody, length: length)
     }

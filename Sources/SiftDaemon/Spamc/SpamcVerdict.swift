@@ -32,7 +32,22 @@ public struct SpamcVerdict: Sendable, Equatable {
         return text == "-0.0" ? "0.0" : text
     }
 
-    public var scoreText: String { Self.decimal(score) }
+    /// The score as written: 10 × P(spam) to one decimal, moved by a tenth where rounding alone
+    /// would put it on the wrong side of the required score. Exim reads only the two numbers
+    /// (spam when score ≥ required), so they must say what the verdict says: P = 0.496 at the
+    /// threshold 0.5 is ham, written 4.9 / 5.0, not 5.0 / 5.0. Not finite (a broken model): 0.
+    public var shownScore: Double {
+        var tenths = score.isFinite ? (score * 10).rounded() : 0
+        let requiredTenths = (required * 10).rounded()
+        if isSpam {
+            tenths = max(tenths, requiredTenths)
+        } else if tenths >= requiredTenths {
+            tenths = max(0, requiredTenths - 1)
+        }
+        return tenths / 10
+    }
+
+    public var scoreText: String { Self.decimal(shownScore) }
     public var requiredText: String { Self.decimal(required) }
 
     /// The one rule Sift "hits": what SYMBOLS lists and X-Spam-Status names.

@@ -16,7 +16,10 @@ struct EvalCommand: ParsableCommand {
             are for "spam" when the labels have it (else the second of two labels; macro averages \
             for more). Files are in any format `sift prepare-data` reads.
 
-            For a spam/ham model it also prints precision, recall and the share of ham called spam             at a range of thresholds on the spam probability: choose siftd's             `classify.spam_threshold` (and the unsure band's `classify.ham_threshold`) from it.             The confusion matrix above is at 0.5 (the most probable label).
+            For a spam/ham model it also prints precision, recall and the share of ham called spam \
+            at a range of thresholds on the spam probability: choose siftd's \
+            `classify.spam_threshold` (and the unsure band's `classify.ham_threshold`) from it. \
+            The confusion matrix above is at 0.5 (the most probable label).
 
             Example:
               sift eval --base models/gpt2 --classifier models/candidate.safetensors data/sms/test.tsv
