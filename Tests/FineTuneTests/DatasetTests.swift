@@ -79,6 +79,17 @@ final class LabeledDataReaderTests: XCTestCase {
         }
     }
 
+    /// A spreadsheet's CSV: a byte-order mark before the header, labels in any case.
+    func testAByteOrderMarkIsIgnoredAndLabelsAreLowerCased() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sift-bom-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("\u{FEFF}label,text\nSpam,win now\n HAM ,see you\nspam,free\n".utf8).write(to: file)
+        let rows = try LabeledDataReader.read(file, labels: .hamSpam)
+        XCTAssertEqual(rows.map(\.label), ["spam", "ham", "spam"])
+        XCTAssertEqual(try parse("Spam\tx\nham\ty\n", .tsv).map(\.label), ["spam", "ham"])
+        XCTAssertEqual(try parse("{\"label\":\"SPAM\",\"text\":\"x\"}\n", .jsonl).map(\.label), ["spam"])
+    }
+
     func testTSV() throws {
         let rows = try parse("label\ttext\nspam\tWIN\ta prize\r\n\nham\tok\n", .tsv)
         XCTAssertEqual(rows, [LabeledExample(text: "WIN\ta prize", label: "spam"), LabeledExample(text: "ok", label: "ham")])

@@ -70,6 +70,18 @@ final class ClientCommandTests: XCTestCase {
         XCTAssertEqual(metrics.status, 0)
         XCTAssertTrue(metrics.output.contains("# TYPE sift_requests_total counter"), metrics.output)
 
+        // --output: the same text in a file, put in place by a rename (no temporary file left).
+        let file = fixture.directory.file("metrics/sift.prom")
+        try FileManager.default.createDirectory(atPath: fixture.directory.file("metrics"), withIntermediateDirectories: true)
+        let written = try run(["metrics", "--output", file])
+        XCTAssertEqual(written.status, 0, written.errors)
+        XCTAssertEqual(written.output, "")
+        XCTAssertTrue(try String(contentsOfFile: file, encoding: .utf8).contains("# TYPE sift_requests_total counter"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: fixture.directory.file("metrics")), ["sift.prom"])
+        let nowhere = try run(["metrics", "--output", fixture.directory.file("no/such/dir/sift.prom")])
+        XCTAssertEqual(nowhere.status, 1)
+        XCTAssertTrue(nowhere.errors.contains("cannot write"), nowhere.errors)
+
         let unreachable = try BuiltExecutable.run(sift, ["health", "--socket", fixture.directory.file("nobody.sock")])
         XCTAssertEqual(unreachable.status, 3)
         XCTAssertTrue(unreachable.errors.contains("cannot connect"), unreachable.errors)
@@ -124,5 +136,16 @@ final class ClientCommandTests: XCTestCase {
         let readable = try run(["eval", "--base", try DaemonFixture.modelDirectory(), data])
         XCTAssertEqual(readable.status, 0, readable.errors)
         XCTAssertTrue(readable.output.contains("threshold  precision"), readable.output)
+    }
+
+    /// `sift retrain --wait` exits 2 when the run fails (what sift-retrain.service relies on): a
+    /// trainer that exits at once with status 1 fails its run.
+    func testRetrainWaitExitsTwoWhenTheRunFails() async throws {
+        try await fixture.stop()
+        let failing = TrainerLauncher(executable: URL(fileURLWithPath: "/bin/false"), arguments: [])
+        fixture = try await DaemonFixture.start(options: Daemon.Options(trainer: failing))
+        let result = try run(["retrain", "--wait"])
+        XCTAssertEqual(result.status, 2, result.output + result.errors)
+        XCTAssertEqual(try JSONParser.parse(Array(result.output.utf8.dropLast()))["status"], .string("failed"), result.output)
     }
 }

@@ -76,6 +76,7 @@ final class PrepareDataMailTests: XCTestCase {
         XCTAssertTrue(result.output.contains("read 3000 messages from \(corpus.path) (ham 2500, spam 500)"), result.output)
         XCTAssertTrue(result.output.contains("0 duplicate messages dropped, 0 unreadable skipped"), result.output)
         XCTAssertTrue(result.output.contains("balanced to 1000 (ham 500, spam 500)"), result.output)
+        XCTAssertTrue(result.output.contains("balancing dropped 2000 of 2500 ham (--no-balance keeps every row)"), result.output)
         XCTAssertEqual(try [rows("train").count, rows("validation").count, rows("test").count], [700, 100, 200])
         XCTAssertTrue(try rows("train").allSatisfy { $0.hasPrefix("ham\tSubject: ") || $0.hasPrefix("spam\tSubject: ") })
     }

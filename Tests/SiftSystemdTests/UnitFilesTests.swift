@@ -6,7 +6,7 @@ import TestSupport
 /// ExecStart paths point at /usr/local/bin, which this machine does not have, so the test
 /// verifies copies whose paths point at stand-in executables.
 final class UnitFilesTests: XCTestCase {
-    static let units = ["siftd.socket", "siftd.service", "sift-retrain.service", "sift-retrain.timer"]
+    static let units = ["siftd.socket", "siftd.service", "sift-retrain.service", "sift-retrain.timer", "sift-metrics.service", "sift-metrics.timer"]
 
     func testUnitsVerifyCleanly() throws {
         let analyzer = "/usr/bin/systemd-analyze"
@@ -59,6 +59,11 @@ final class UnitFilesTests: XCTestCase {
         XCTAssertTrue(socket.contains("SocketMode=0660"))
         let timer = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("systemd/sift-retrain.timer"), encoding: .utf8)
         XCTAssertTrue(timer.contains("Persistent=true"))
+        // A failed run fails the unit: the command waits for the run's end.
+        let retrain = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("systemd/sift-retrain.service"), encoding: .utf8)
+        XCTAssertTrue(retrain.contains("ExecStart=/usr/local/bin/sift retrain --wait "), retrain)
+        let metrics = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("systemd/sift-metrics.service"), encoding: .utf8)
+        XCTAssertTrue(metrics.contains("sift metrics --socket /run/sift/siftd.sock --output /"), metrics)
     }
 
     /// The unit's limits leave room for what the shipped config allows: a socket per connection

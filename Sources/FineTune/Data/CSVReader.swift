@@ -19,7 +19,7 @@ enum CSVReader {
                 throw DatasetError.malformedRow(path: path, line: line,
                                                 reason: "\(fields.count) fields, but the header has \(names.count)")
             }
-            let label = fields[labelColumn].trimmingCharacters(in: .whitespaces)
+            let label = LabeledDataReader.normalizedLabel(fields[labelColumn])
             guard !label.isEmpty else { throw DatasetError.malformedRow(path: path, line: line, reason: "empty label") }
             try LabeledDataReader.check(label, labels: labels, path: path, line: line)
             examples.append(LabeledExample(text: fields[textColumn], label: label))

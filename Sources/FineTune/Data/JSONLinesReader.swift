@@ -14,7 +14,7 @@ enum JSONLinesReader {
             guard let text = object["text"] as? String else {
                 throw DatasetError.malformedRow(path: path, line: lineNumber, reason: "no string field \"text\"")
             }
-            guard let label = object["label"] as? String, !label.isEmpty else {
+            guard let label = (object["label"] as? String).map(LabeledDataReader.normalizedLabel), !label.isEmpty else {
                 throw DatasetError.malformedRow(path: path, line: lineNumber, reason: "no non-empty string field \"label\"")
             }
             try LabeledDataReader.check(label, labels: labels, path: path, line: lineNumber)

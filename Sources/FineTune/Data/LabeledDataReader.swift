@@ -9,7 +9,10 @@ public enum LabeledDataReader {
         do { data = try Data(contentsOf: url) } catch {
             throw DatasetError.unreadable(path: url.path, reason: (error as NSError).localizedDescription)
         }
-        let contents = String(decoding: data, as: UTF8.self)
+        var contents = String(decoding: data, as: UTF8.self)
+        // A spreadsheet's "UTF-8" export starts with a byte-order mark, which would otherwise
+        // glue itself to the first column's name ("\u{feff}label") or the first label.
+        if contents.unicodeScalars.first == "\u{FEFF}" { contents.unicodeScalars.removeFirst() }
         return try parse(contents, format: format ?? DataFormat.detect(url: url, contents: contents), path: url.path, labels: labels)
     }
 
@@ -22,6 +25,12 @@ public enum LabeledDataReader {
         }
         guard !examples.isEmpty else { throw DatasetError.noExamples(path: path) }
         return examples
+    }
+
+    /// A label as the model knows it: trimmed and lower-cased, so `Spam`, `SPAM` and `spam ` are
+    /// one label, not three.
+    public static func normalizedLabel(_ label: some StringProtocol) -> String {
+        label.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
     static func check(_ label: String, labels: LabelSet?, path: String, line: Int) throws {

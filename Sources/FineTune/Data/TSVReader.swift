@@ -10,7 +10,7 @@ enum TSVReader {
             guard let tab = line.firstIndex(of: "\t") else {
                 throw DatasetError.malformedRow(path: path, line: lineNumber, reason: "no tab between label and text")
             }
-            let label = String(line[..<tab])
+            let label = LabeledDataReader.normalizedLabel(line[..<tab])
             let text = String(line[line.index(after: tab)...])
             if lineNumber == 1, label.lowercased() == "label", text.lowercased() == "text" { continue }
             guard !label.isEmpty else {

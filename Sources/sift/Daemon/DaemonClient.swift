@@ -59,10 +59,13 @@ enum DaemonCall {
             CLI.printError("\(error)")
             throw DaemonExit.connectionLost
         }
-        if printReply || reply["error"] != nil {
+        // An error reply's "error" is an object (code, message); a finished retrain run's
+        // "error" is the run's own failure, a string, in a successful reply.
+        let isErrorReply = if case .object = reply["error"] { true } else { false }
+        if printReply || isErrorReply {
             FileHandle.standardOutput.write(Data(line + [10]))
         }
-        if reply["error"] != nil { throw DaemonExit.errorReply }
+        if isErrorReply { throw DaemonExit.errorReply }
         return reply
     }
 }

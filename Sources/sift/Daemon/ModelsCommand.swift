@@ -61,7 +61,9 @@ struct RetrainCommand: ParsableCommand {
             The run trains on the labels collected so far, scores the candidate against the \
             active model on the holdout, and promotes it only if the paired gate shows it better and no worse beyond retrain.gate.tolerance; \
             the daemon then serves it without a restart. Without --wait this prints the run id at \
-            once; `sift models` follows it.
+            once; `sift models` follows it. With --wait it prints the outcome, and exits 2 when the \
+            run failed (the trainer crashed, timed out or was killed; a candidate the gate rejected \
+            is a run that succeeded), so a systemd unit or a script sees the failure.
 
             \(DaemonExit.help)
             """)
@@ -74,8 +76,12 @@ struct RetrainCommand: ParsableCommand {
     func run() throws {
         var request: [(key: String, value: JSONValue)] = [("op", .string("retrain"))]
         if wait { request.append(("wait", .bool(true))) }
-        try DaemonCall.run(.object(request), socket: socket)
+        let reply = try DaemonCall.run(.object(request), socket: socket)
+        if wait, reply["status"]?.stringValue == "failed" { throw Self.runFailed }
     }
+
+    /// `--wait`: the run ended `failed`.
+    static let runFailed = ExitCode(2)
 }
 
 /// `sift rollback [VERSION]`

@@ -22,8 +22,9 @@ struct PrepareDataCommand: ParsableCommand {
             before (same Message-ID, else same bytes) is dropped as a duplicate; one with \
             nothing to read is reported on stderr and skipped.
 
-            As the reference does: every label is undersampled to the count of the rarest (unless \
-            --no-balance), the rows are shuffled with --seed and cut 70/10/20. The SMS Spam Collection \
+            Labels are trimmed and lower-cased (Spam and spam are one label); a UTF-8 byte-order mark \
+            at the start of a file is ignored. As the reference does: every label is undersampled \
+            to the count of the rarest, and what that drops is printed (unless --no-balance), the rows are shuffled with --seed and cut 70/10/20. The SMS Spam Collection \
             gives 747 + 747 = 1494 → 1045/149/300. Outputs are label<TAB>text lines (train.tsv, \
             validation.tsv, test.tsv); when a text has a tab or a line break, as mail's model text \
             has, they are JSON lines instead (train.jsonl, …), so the text is kept exactly. `sift \
@@ -106,7 +107,15 @@ struct PrepareDataCommand: ParsableCommand {
         }
         print("read \(rows.count) \(isMail ? "messages" : "rows") from \(url.path) (\(counts(rows)))")
         notes.forEach { print($0) }
-        if balance { print("balanced to \(kept.count) (\(counts(kept)))") }
+        if balance {
+            print("balanced to \(kept.count) (\(counts(kept)))")
+            // Say what undersampling threw away: on the SMS collection, most of the ham.
+            let dropped = labelSet.names.compactMap { name -> String? in
+                let before = rows.count { $0.label == name }, after = kept.count { $0.label == name }
+                return before > after ? "\(before - after) of \(before) \(name)" : nil
+            }
+            if !dropped.isEmpty { print("balancing dropped \(dropped.joined(separator: ", ")) (--no-balance keeps every row)") }
+        }
         let names = split.writtenFileNames
         for (name, part) in [(names.train, split.train), (names.validation, split.validation), (names.test, split.test)] {
             print("\(dir.appendingPathComponent(name).path): \(part.count) (\(counts(part)))")

@@ -29,11 +29,11 @@ final class DaemonFixture: Sendable {
         return config
     }
 
-    static func start(_ customize: (inout DaemonConfig) -> Void = { _ in }) async throws -> DaemonFixture {
+    static func start(options: Daemon.Options = Daemon.Options(), _ customize: (inout DaemonConfig) -> Void = { _ in }) async throws -> DaemonFixture {
         let directory = try ShortTemporaryDirectory()
         var config = try config(in: directory)
         customize(&config)
-        let daemon = try await Daemon.start(config: config, logger: quietLogger)
+        let daemon = try await Daemon.start(config: config, options: options, logger: quietLogger)
         return DaemonFixture(directory: directory, config: config, daemon: daemon)
     }
 
