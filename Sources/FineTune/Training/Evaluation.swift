@@ -40,7 +40,7 @@ public struct Evaluation: Sendable, Equatable, Codable {
                          f1: confusion.f1($0), support: confusion.support($0))
         }
         let labels = confusion.labels
-        let positive = labels.firstIndex(of: "spam") ?? (labels.count == 2 ? 1 : nil)
+        let positive = Self.positiveIndex(of: labels)
         if let positive {
             positiveLabel = labels[positive]
             (precision, recall, f1) = (perLabel[positive].precision, perLabel[positive].recall, perLabel[positive].f1)
@@ -51,6 +51,13 @@ public struct Evaluation: Sendable, Equatable, Codable {
             recall = perLabel.map(\.recall).reduce(0, +) / n
             f1 = perLabel.map(\.f1).reduce(0, +) / n
         }
+    }
+
+    /// Which label precision and recall are about, and siftd's thresholds apply to: the one named
+    /// `spam`, else the second of two (the order `sift prepare-data` gives ham/spam data); nil for
+    /// more labels and none named spam.
+    public static func positiveIndex(of labels: [String]) -> Int? {
+        labels.firstIndex(of: "spam") ?? (labels.count == 2 ? 1 : nil)
     }
 
     /// Compact JSON (sorted keys) for checkpoint metadata and `--json` output; `{}` when a

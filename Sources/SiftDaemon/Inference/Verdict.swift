@@ -1,3 +1,5 @@
+import FineTune
+
 /// What a message is, as an MTA or a person acts on it: the model's spam probability against the
 /// configured thresholds (``ClassifyThresholds``). `unsure` is the band an operator may want to
 /// look at rather than trust either way; with no `ham_threshold` there is none.
@@ -23,10 +25,9 @@ public struct ClassifyThresholds: Sendable, Equatable {
         return .unsure
     }
 
-    /// Which of a model's labels is "spam": the one so named, else the second of two (the order
-    /// `sift prepare-data` and `sift eval` use); nil for a model with more labels and none named spam.
+    /// Which of a model's labels is "spam": the label `sift eval` reports on.
     public static func spamIndex(of labels: [String]) -> Int? {
-        labels.firstIndex(of: "spam") ?? (labels.count == 2 ? 1 : nil)
+        Evaluation.positiveIndex(of: labels)
     }
 
     /// The label a prediction is stored and answered with: for a spam/ham model, the spam label

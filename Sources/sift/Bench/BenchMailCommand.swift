@@ -132,7 +132,7 @@ struct BenchMailCommand: AsyncParsableCommand {
         }
         let trainSeconds = Date().timeIntervalSince(started)
         let scores = zip(trainer.logits(try trainer.prepare(test)), test).map { logits, example in
-            (spamProbability: Self.spamProbability(logits), isSpam: example.label == 1)
+            (spamProbability: Double(ClassifierHead.probabilities(logits[...])[1]), isSpam: example.label == 1)
         }
         let curve = ThresholdCurve(scores: scores, thresholds: ThresholdCurve.standardThresholds)
         let atHalf = curve.points.first { $0.threshold == 0.5 }!
@@ -197,12 +197,6 @@ struct BenchMailCommand: AsyncParsableCommand {
         try trainer.writeCheckpoint(to: checkpoint)
         let classifier = try Classifier(baseDirectory: directory, classifierFile: checkpoint, pooling: nil)
         return ServingModel(version: "bench-mail", classifier: classifier, tokenizer: tokenizer)
-    }
-
-    /// Softmax of two logits, the spam row's share.
-    static func spamProbability(_ logits: [Float]) -> Double {
-        let (ham, spam) = (Double(logits[0]), Double(logits[1]))
-        return 1 / (1 + exp(ham - spam))
     }
 
     private func log(_ line: String) {

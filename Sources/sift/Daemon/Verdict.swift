@@ -4,7 +4,8 @@ import SiftJSON
 
 /// siftd's verdict on one message, read from a classify reply.
 struct Verdict: Equatable {
-    enum Kind: String { case spam, ham, unsure }
+    /// siftd's own spam/ham/unsure, as its replies name them.
+    typealias Kind = SiftDaemon.Verdict
 
     var kind: Kind
     var spamProbability: Double

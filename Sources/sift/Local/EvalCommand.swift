@@ -49,7 +49,8 @@ struct EvalCommand: ParsableCommand {
         let labels = LabelSet(names: model.labels)
         var results: [String: Evaluation] = [:]
         var curves: [String: ThresholdCurve] = [:]
-        let spamIndex = labels.names.count == 2 ? labels.names.firstIndex(of: "spam") ?? 1 : nil
+        // The curve is for a spam/ham pair, on the label Evaluation's precision and recall are about.
+        let spamIndex = labels.names.count == 2 ? Evaluation.positiveIndex(of: labels.names) : nil
         for file in files {
             let rows = try LabeledDataReader.read(URL(fileURLWithPath: file), labels: labels)
             var confusion = ConfusionMatrix(labels: labels.names)
