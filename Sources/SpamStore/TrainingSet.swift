@@ -53,6 +53,11 @@ extension Store {
     /// The latest non-withdrawn label of every message whose text is still stored, split by
     /// ``Holdout`` into training and holdout examples, in the order the labels were given
     /// (oldest first: a correction of an old message counts as new).
+    ///
+    /// A text's newest label is the label of every message with that text: labelling a known
+    /// text again (a spam campaign first called spam, then ham) supersedes what its copies were
+    /// labelled, so contradictory duplicates never both train. Copies that agree each count, as
+    /// the same mail seen twice does.
     public func labeledMessages(holdoutPercent: Int) throws -> HoldoutSplit {
         guard (0...100).contains(holdoutPercent) else {
             throw StoreError.invalidArgument("holdout percent \(holdoutPercent) is not in 0...100")
@@ -66,11 +71,13 @@ extension Store {
                 ORDER BY l.id
                 """)
         }
+        var newestLabel: [String: String] = [:]
+        for row in rows { newestLabel[row["sha256"]] = row["label"] }
         var set = HoldoutSplit(training: [], holdout: [])
         for row in rows {
             let sha256: String = row["sha256"]
             let example = LabeledMessage(
-                messageID: row["id"], text: row["text"], label: row["label"], sha256: sha256,
+                messageID: row["id"], text: row["text"], label: newestLabel[sha256]!, sha256: sha256,
                 isHoldout: Holdout.isHoldout(sha256Hex: sha256, percent: holdoutPercent),
                 peerUID: (row["peer_uid"] as Int64?).map { UInt32(truncatingIfNeeded: $0) })
             if example.isHoldout { set.holdout.append(example) } else { set.training.append(example) }

@@ -49,6 +49,33 @@ final class TrainingSetTests: StoreTestCase {
         XCTAssertTrue(set.training.isEmpty || set.holdout.isEmpty)
     }
 
+    func testANewLabelOnAKnownTextSupersedesItsCopies() throws {
+        let campaign = "You have won a cruise, reply YES"
+        let copies = try store.recordLabeledMessages(
+            [LabeledText(text: campaign, label: "spam"), LabeledText(text: "lunch?", label: "ham"),
+             LabeledText(text: campaign, label: "spam")], source: .import)
+        XCTAssertEqual(try store.labeledMessages(holdoutPercent: 0).training.map(\.label), ["spam", "ham", "spam"])
+
+        // The same text labelled ham later, as a new message: every copy now trains as ham.
+        let relabel = try store.recordLabeledMessages([LabeledText(text: campaign, label: "ham")], source: .api)[0]
+        var set = try store.labeledMessages(holdoutPercent: 0)
+        XCTAssertEqual(set.training.map(\.messageID), copies + [relabel])
+        XCTAssertEqual(set.training.map(\.label), ["ham", "ham", "ham", "ham"])
+        // Each copy's own label history is untouched: the rule is applied when training is read.
+        XCTAssertEqual(try store.currentLabel(forMessage: copies[0]), "spam")
+
+        // A correction of one copy is the newest label again, and it wins for all of them.
+        try store.setLabel("spam", forMessage: copies[2], source: .correction)
+        set = try store.labeledMessages(holdoutPercent: 0)
+        XCTAssertEqual(set.training.filter { $0.text == campaign }.map(\.label), ["spam", "spam", "spam"])
+        XCTAssertEqual(set.training.first { $0.text == "lunch?" }?.label, "ham")
+
+        // Withdrawing the newest label hands the text back to the newest one left.
+        try store.forgetLabel(forMessage: copies[2], source: .api)
+        set = try store.labeledMessages(holdoutPercent: 0)
+        XCTAssertEqual(set.training.filter { $0.text == campaign }.map(\.label), ["ham", "ham"])
+    }
+
     func testOnlyCurrentLabelsWithTextCount() throws {
         let labeled = try store.recordLabeledMessages(
             [LabeledText(text: "a", label: "ham"), LabeledText(text: "b", label: "spam"), LabeledText(text: "c", label: "ham")],
