@@ -115,6 +115,9 @@ final class RetrainScenarioTests: XCTestCase {
         siftd.signal(SIGTERM)
         XCTAssertEqual(siftd.waitForExit(), 0, siftd.log)
         XCTAssertTrue(siftd.log.contains("retrain: promoted") || siftd.log.contains("retrain: now serving"), "retrains are logged at info")
+        // The prefix cache, a run's longest step, is logged with its count as it starts and ends.
+        XCTAssertTrue(siftd.log.contains("retrain: prefix cache 0/"), siftd.log)
+        XCTAssertTrue(siftd.log.contains("retrain: prefix cache done: "), siftd.log)
     }
 
     func testWithoutAnyClassifierTheDaemonSaysSoAndTheTrainerNeedsData() throws {

@@ -31,9 +31,10 @@ public final class PreparedExamples: @unchecked Sendable {
     public var count: Int { sequences.count }
     public var totalTokens: Int { sequences.reduce(0) { $0 + $1.count } }
 
-    /// Runs the frozen prefix over `examples` in packed batches of about `tokensPerBatch` tokens.
+    /// Runs the frozen prefix over `examples` in packed batches of about `tokensPerBatch` tokens,
+    /// calling `progress(done, total)` in examples after each batch.
     static func make(_ examples: [TokenizedExample], pooling: Pooling, frozen model: GPT2Model, trainable: TrainableSet,
-                     tokensPerBatch: Int = 4096) -> PreparedExamples {
+                     tokensPerBatch: Int = 4096, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> PreparedExamples {
         let config = model.config
         let sequences = examples.map { pooling.prepare($0.ids, contextLength: config.contextLength) }
         let labels = examples.map { Int32($0.label) }
@@ -44,6 +45,7 @@ public final class PreparedExamples: @unchecked Sendable {
         var cacheRows: [Int] = []
         if trainable.trainsEmbeddings {
             cacheRows = Array(repeating: 0, count: sequences.count)
+            progress(sequences.count, sequences.count)  // nothing frozen to run
         } else {
             // Identical sequences (7% of the SMS collection, more among spam) share one computation.
             var uniqueIndex: [[Int]: Int] = [:]
@@ -54,6 +56,10 @@ public final class PreparedExamples: @unchecked Sendable {
                 unique.append(s)
                 return unique.count - 1
             }
+            // Examples per distinct sequence, so progress counts examples, not computations.
+            var copies = Array(repeating: 0, count: unique.count)
+            for u in exampleUnique { copies[u] += 1 }
+            var examplesDone = 0
             let perExample = trainable == .head
             var uniqueRows: [Int] = []
             var rows = 0
@@ -74,6 +80,8 @@ public final class PreparedExamples: @unchecked Sendable {
                 out.withUnsafeBufferPointer { o in
                     (store.pointer + uniqueRows[first] * c).update(from: o.baseAddress!, count: o.count)
                 }
+                examplesDone += copies[first..<last].reduce(0, +)
+                progress(examplesDone, sequences.count)
                 first = last
             }
             cache = store

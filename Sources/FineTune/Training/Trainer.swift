@@ -79,7 +79,9 @@ public final class Trainer: @unchecked Sendable {
 
     /// Pooling, truncation and the frozen prefix for `examples` (the expensive part, done once).
     /// Token ids must be in the model's vocabulary and labels rows of `config.labels`.
-    public func prepare(_ examples: [TokenizedExample]) throws -> PreparedExamples {
+    /// `progress(done, total)` counts examples through the frozen prefix.
+    public func prepare(_ examples: [TokenizedExample],
+                        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> PreparedExamples {
         let (vocabulary, k) = (frozen.config.vocabSize, config.labels.count)
         for (i, e) in examples.enumerated() {
             if let bad = e.ids.first(where: { $0 < 0 || $0 >= vocabulary }) {
@@ -92,7 +94,7 @@ public final class Trainer: @unchecked Sendable {
         if case .padded = config.pooling, Pooling.padTokenID >= vocabulary {
             throw TrainingError.invalidConfig("padded pooling pads with token \(Pooling.padTokenID), outside the vocabulary of \(vocabulary)")
         }
-        return PreparedExamples.make(examples, pooling: config.pooling, frozen: frozen, trainable: config.trainable)
+        return PreparedExamples.make(examples, pooling: config.pooling, frozen: frozen, trainable: config.trainable, progress: progress)
     }
 
     // MARK: - Steps

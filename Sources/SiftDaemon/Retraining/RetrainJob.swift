@@ -118,13 +118,33 @@ public struct RetrainJob {
             "holdout": "\(labelHoldout.count) labels + \(seed.holdout.count) seed",
         ])
 
-        progress("prefix cache for \(mix.examples.count) training and \(labelHoldout.count + seed.holdout.count) holdout examples")
-        let encode = tokenizer.encode
-        var trainSet = try trainer.prepare(try labels.tokenize(mix.examples, encode: encode))
         let holdoutExamples = ["labels": labelHoldout, "seed": seed.holdout].filter { !$0.value.isEmpty }
-        let holdouts = try holdoutExamples.mapValues { try trainer.prepare(try labels.tokenize($0, encode: encode)) }
+        let holdoutCount = labelHoldout.count + seed.holdout.count
+        // Every example through the frozen prefix: training, holdouts, and the holdouts again for
+        // a separate scorer. The longest silent stretch of a run otherwise, so it counts.
+        let cacheTotal = mix.examples.count + holdoutCount * (scorer == nil || scorer === trainer ? 1 : 2)
+        var cached = 0
+        progress("prefix cache 0/\(cacheTotal) examples (\(mix.examples.count) training, \(holdoutCount) holdout)")
+        var lastReport = DispatchTime.now().uptimeNanoseconds
+        func reportEvery2s(_ line: @autoclosure () -> String) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now - lastReport > 2_000_000_000 else { return }
+            lastReport = now
+            progress(line(), log: false)
+        }
+        func prepare(_ examples: [LabeledExample], on model: Trainer) throws -> PreparedExamples {
+            let before = cached
+            let prepared = try model.prepare(try labels.tokenize(examples, encode: tokenizer.encode)) { done, _ in
+                cached = before + done
+                reportEvery2s("prefix cache \(cached)/\(cacheTotal) examples")
+            }
+            cached = before + examples.count
+            return prepared
+        }
+        var trainSet = try prepare(mix.examples, on: trainer)
+        let holdouts = try holdoutExamples.mapValues { try prepare($0, on: trainer) }
         let scored = try scorer.map { scorer in
-            scorer === trainer ? holdouts : try holdoutExamples.mapValues { try scorer.prepare(try labels.tokenize($0, encode: encode)) }
+            scorer === trainer ? holdouts : try holdoutExamples.mapValues { try prepare($0, on: scorer) }
         }
         let before = scorer.map { scorer in scored!.mapValues { scorer.evaluate($0) } }
         let beforePredictions = scorer.map { scorer in scored!.mapValues { scorer.predictions($0) } }
@@ -133,15 +153,11 @@ public struct RetrainJob {
                 labels: trainSet.labels, teacher: scorer.logits(trainSet), distilled: mix.replayed, weight: Float(settings.distill)))
         }
 
-        var lastReport = DispatchTime.now().uptimeNanoseconds
+        progress("prefix cache done: \(cacheTotal) examples")
         try trainer.train(train: trainSet) { event in
             switch event {
             case let .step(epoch, step, of, _):
-                let now = DispatchTime.now().uptimeNanoseconds
-                if now - lastReport > 2_000_000_000 {
-                    lastReport = now
-                    progress("epoch \(epoch)/\(settings.epochs), step \(step)/\(of)", log: false)
-                }
+                reportEvery2s("epoch \(epoch)/\(settings.epochs), step \(step)/\(of)")
             case let .epoch(report):
                 progress(String(format: "epoch %d/%d done: loss %.4f, accuracy %.2f%%", report.epoch, settings.epochs,
                                 report.trainLoss, report.trainAccuracy * 100))

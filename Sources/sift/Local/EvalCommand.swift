@@ -56,7 +56,10 @@ struct EvalCommand: ParsableCommand {
             var confusion = ConfusionMatrix(labels: labels.names)
             var lossSum = 0.0
             var scores: [(spamProbability: Double, isSpam: Bool)] = []
+            let bar = ProgressBar(URL(fileURLWithPath: file).lastPathComponent, total: rows.count, unit: "texts")
+            defer { bar.finish() }
             for start in stride(from: 0, to: rows.count, by: batchSize) {
+                bar.update(start)
                 let batch = rows[start..<min(rows.count, start + batchSize)]
                 let predictions = model.classify(tokenIDs: batch.map { tokenizer.encode($0.text) })
                 for (row, p) in zip(batch, predictions) {

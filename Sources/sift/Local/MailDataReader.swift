@@ -38,8 +38,11 @@ enum MailDataReader {
                 sources.append((rename[name] ?? name, try Mailbox.files(at: child)))
             }
         }
+        let bar = ProgressBar("reading mail", total: sources.reduce(0) { $0 + $1.files.count }, unit: "files")
+        var filesRead = 0
         for (label, files) in sources {
             for file in files {
+                defer { filesRead += 1; bar.update(filesRead) }
                 for item in file.messages() {
                     switch item {
                     case let .failure(error):
@@ -60,6 +63,7 @@ enum MailDataReader {
                 }
             }
         }
+        bar.finish()
         guard !result.examples.isEmpty else { throw DatasetError.noExamples(path: path) }
         return result
     }

@@ -83,20 +83,29 @@ struct TrainCommand: ParsableCommand {
         let trainer = try Trainer(config: config, base: weights, warmStart: warmStart.map { URL(fileURLWithPath: $0) })
         log("training \(config.trainable) of a \(weights.config.layers)-block, \(weights.config.channels)-wide GPT-2 on "
             + "\(train.count) examples (labels \(labelSet.names.joined(separator: ", ")), pooling \(config.pooling))")
-        let trainSet = try trainer.prepare(train)
-        let validationSet = validation.isEmpty ? nil : try trainer.prepare(validation)
+        let trainSet = try Self.prepare(train, on: trainer, title: "prefix cache (train)")
+        let validationSet = validation.isEmpty ? nil : try Self.prepare(validation, on: trainer, title: "prefix cache (validation)")
         log(String(format: "prefix cache: %.1f s for %d tokens", trainSet.prefixSeconds + (validationSet?.prefixSeconds ?? 0),
                    trainSet.totalTokens + (validationSet?.totalTokens ?? 0)))
+        var steps: ProgressBar?
         try trainer.train(train: trainSet, validation: validationSet) { event in
-            guard case let .epoch(r) = event else { return }
-            var line = String(format: "epoch %d/%d  loss %.4f  train acc %.2f%%", r.epoch, training.epochs, r.trainLoss, r.trainAccuracy * 100)
-            if let v = r.validation { line += String(format: "  val loss %.4f  val acc %.2f%%", v.loss, v.accuracy * 100) }
-            log(line + String(format: "  %.1f s", r.seconds))
+            switch event {
+            case let .step(epoch, step, of, _):
+                if steps == nil { steps = ProgressBar("epoch \(epoch)/\(training.epochs)", total: of, unit: "steps") }
+                steps?.update(step)
+            case let .epoch(r):
+                steps?.finish()
+                steps = nil
+                var line = String(format: "epoch %d/%d  loss %.4f  train acc %.2f%%", r.epoch, training.epochs, r.trainLoss, r.trainAccuracy * 100)
+                if let v = r.validation { line += String(format: "  val loss %.4f  val acc %.2f%%", v.loss, v.accuracy * 100) }
+                log(line + String(format: "  %.1f s", r.seconds))
+            }
         }
 
+        log("evaluating")
         var metrics = ["train": trainer.evaluate(trainSet)]
         if let validationSet { metrics["validation"] = trainer.evaluate(validationSet) }
-        if !test.isEmpty { metrics["test"] = trainer.evaluate(try trainer.prepare(test)) }
+        if !test.isEmpty { metrics["test"] = trainer.evaluate(try Self.prepare(test, on: trainer, title: "prefix cache (test)")) }
         let outURL = URL(fileURLWithPath: out)
         try trainer.writeCheckpoint(to: outURL, metadata: [ClassifierFile.Key.baseSHA256: try Checkpoint.baseSHA256(directory: baseURL)],
                                     metrics: metrics)
@@ -109,6 +118,13 @@ struct TrainCommand: ParsableCommand {
             }
             print("wrote \(outURL.path)")
         }
+    }
+
+    /// The frozen prefix over `examples`, the long silent part of training, with a progress bar.
+    static func prepare(_ examples: [TokenizedExample], on trainer: Trainer, title: String) throws -> PreparedExamples {
+        let bar = ProgressBar(title, total: examples.count, unit: "examples")
+        defer { bar.finish() }
+        return try trainer.prepare(examples) { done, _ in bar.update(done) }
     }
 
     /// Progress goes to stderr so `--json` output stays one clean object on stdout.
