@@ -45,7 +45,9 @@ public final class SafeTensorsFile: @unchecked Sendable {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shape = (info["shape"] as? [NSNumber])?.map(\.intValue),
                   let offsets = (info["data_offsets"] as? [NSNumber])?.map(\.intValue), offsets.count == 2,
-                  offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= size, shape.allSatisfy({ $0 >= 0 })
+                  offsets[0] >= 0, offsets[1] >= offsets[0], shape.allSatisfy({ $0 >= 0 }),
+                  // Only against overflow: data past the end is a cut-off file, reported below as such.
+                  offsets[1] <= Int.max - dataStart
             else {
                 throw GPT2Error.badSafeTensorsHeader(path: path, reason: "entry \(name) lacks a valid dtype, shape or data_offsets")
             }

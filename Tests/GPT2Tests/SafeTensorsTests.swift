@@ -64,6 +64,18 @@ final class SafeTensorsTests: XCTestCase {
         }
     }
 
+    /// A download cut off half-way: the header is whole, the data of later tensors is missing.
+    func testAFileCutInHalfIsReportedAsTruncated() throws {
+        let url = try writeRaw("half.safetensors", header: [
+            "a": ["dtype": "F32", "shape": [1024], "data_offsets": [0, 4096]],
+            "b": ["dtype": "F32", "shape": [1024], "data_offsets": [4096, 8192]],
+        ], data: [UInt8](repeating: 0, count: 4096 + 100))
+        XCTAssertThrowsError(try SafeTensorsFile(url: url)) { error in
+            guard case let GPT2Error.truncatedFile(_, tensor, _, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(tensor, "b")
+        }
+    }
+
     func testBadHeadersAreClearErrors() throws {
         let empty = dir.appendingPathComponent("empty.safetensors")
         try Data().write(to: empty)

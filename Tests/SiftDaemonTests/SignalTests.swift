@@ -127,11 +127,16 @@ final class SignalTests: XCTestCase {
             XCTAssertEqual(try reloads(), Int64(expected), siftd.log)
         }
         // A reload applies a changed config: here, take the label rights away from our own uid.
-        try "authorization:\n  allow_own_uid: false\n".write(toFile: siftd.configPath, atomically: true, encoding: .utf8)
+        // The free-space floor is fixed at start: changing it says so instead of passing silently.
+        try "authorization:\n  allow_own_uid: false\nstorage:\n  min_free_mb: 1\n"
+            .write(toFile: siftd.configPath, atomically: true, encoding: .utf8)
         siftd.signal(SIGHUP)
         let deadline = Date().addingTimeInterval(60)
         while try reloads() < 4 && Date() < deadline { usleep(20_000) }
         XCTAssertEqual(try observer.call(["op": "correct", "message_id": 1, "label": "ham"]).errorCode, "not_authorized")
+        while !siftd.log.contains("storage.min_free_mb") && Date() < deadline { usleep(20_000) }
+        XCTAssertTrue(siftd.log.contains("take effect only after a restart"), siftd.log)
+        XCTAssertTrue(siftd.log.contains("storage.min_free_mb"), siftd.log)
 
         stopping.set()
         XCTAssertEqual(group.wait(timeout: .now() + 120), .success)

@@ -61,6 +61,9 @@ final class Reloader: Sendable {
         if old.stateDirectory != new.stateDirectory { changed.append("state_dir") }
         if old.journal != new.journal { changed.append("journal.*") }
         if old.model.threads != new.model.threads { changed.append("model.threads") }
+        // The free-space floor and the storage service's period are fixed when they start.
+        if old.storage.minFreeBytes != new.storage.minFreeBytes { changed.append("storage.min_free_mb") }
+        if old.storage.checkIntervalSeconds != new.storage.checkIntervalSeconds { changed.append("storage.check_interval") }
         if old.logLevel != new.logLevel { changed.append("log.level") }
         if !changed.isEmpty {
             logger.warning("reload: these settings take effect only after a restart", metadata: ["keys": "\(changed.joined(separator: ", "))"])
