@@ -23,7 +23,8 @@ struct ServeCommand: AsyncParsableCommand {
             promotes, between batches.
 
             Exit status: 0 after a clean shutdown (also for SIGTERM during start-up), 78 for an \
-            invalid configuration (the message names the key), 1 for any other failure to start or run.
+            invalid configuration (the message names the key) or a missing model (the message says \
+            where siftd looked and how to put one there), 1 for any other failure to start or run.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -43,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
                 options: Daemon.Options(loader: options.loader, handlesSignals: true, observer: SystemdLifecycleObserver(), trainer: trainer),
                 logger: logger)
         } catch let error as DaemonConfigError {
-            FileHandle.standardError.write(Data("siftd: \(error)\n".utf8))
+            MissingModelHint.report(error, config: settings, command: "siftd")
             throw ExitCode(78)
         } catch {
             FileHandle.standardError.write(Data("siftd: cannot start: \(error)\n".utf8))

@@ -22,7 +22,7 @@ struct TrainCommand: AsyncParsableCommand {
 
             Runs at the nice value retrain.nice (19 also means SCHED_IDLE) with retrain.threads \
             OpenBLAS threads. Exit status: 0 when the run ended (promoted or rejected), 75 when \
-            another run is in progress, 78 for a bad configuration, 1 when the run failed (the \
+            another run is in progress, 78 for a bad configuration or no base model, 1 when the run failed (the \
             reason is recorded with the run).
             """)
 
@@ -37,8 +37,8 @@ struct TrainCommand: AsyncParsableCommand {
         let logger = Logger(label: "siftd-train")
         do {
             _ = try config.requireBaseModelDirectory()
-        } catch {
-            FileHandle.standardError.write(Data("siftd train: \(error)\n".utf8))
+        } catch let error as DaemonConfigError {
+            MissingModelHint.report(error, config: config, command: "siftd train")
             throw ExitCode(78)
         }
         IdlePriority.apply(nice: config.retrain.nice, logger: logger)

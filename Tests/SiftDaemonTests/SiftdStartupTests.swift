@@ -11,6 +11,53 @@ final class SiftdStartupTests: XCTestCase {
         XCTAssertTrue(siftd.log.contains("SIFT_LIMITS_MAX_CONNECTIONS"), siftd.log)
     }
 
+    /// A fresh install has no model (the weights are not shipped): siftd must say where it
+    /// looked, what moves that place, and how to put GPT-2 there; and exit 78, so systemd does
+    /// not restart it in a loop.
+    func testAMissingBaseModelSaysWhereItLookedAndHowToPutOneThere() throws {
+        let directory = try ShortTemporaryDirectory()
+        try "".write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
+        let siftd = try SiftdProcess.binary()
+        let run = try BuiltExecutable.run(
+            siftd, ["--config", directory.file("siftd.yaml"), "--socket", directory.file("s.sock"), "--state-dir", directory.file("state")],
+            environment: SiftdProcess.environment())
+        XCTAssertEqual(run.status, 78, run.errors)
+        let base = directory.file("state") + "/base"
+        for hint in ["model.base", "SIFT_MODEL_BASE", "--base-model DIR", "in \(base):", "scripts/fetch-gpt2 models/gpt2",
+                     "cp models/gpt2/{model.safetensors,config.json,vocab.json,merges.txt} \(base)/"] {
+            XCTAssertTrue(run.errors.contains(hint), "no \"\(hint)\" in:\n\(run.errors)")
+        }
+    }
+
+    /// The installed layout's place gets the install command rather than a copy by hand.
+    func testAMissingBaseModelInTheInstalledPlaceNamesScriptsInstall() throws {
+        let installed = "/var/lib/sift/base"
+        if FileManager.default.fileExists(atPath: installed + "/config.json") {
+            throw XCTSkip("skipped: this machine has a model in \(installed), so siftd would not stop for want of one")
+        }
+        let directory = try ShortTemporaryDirectory()
+        try "".write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
+        let run = try BuiltExecutable.run(
+            try SiftdProcess.binary(),
+            ["--config", directory.file("siftd.yaml"), "--socket", directory.file("s.sock"), "--state-dir", directory.file("state"),
+             "--base-model", installed],
+            environment: SiftdProcess.environment())
+        XCTAssertEqual(run.status, 78, run.errors)
+        XCTAssertTrue(run.errors.contains("sudo scripts/install --base-model models/gpt2"), run.errors)
+    }
+
+    /// `siftd train` needs the base model too, and says the same.
+    func testSiftdTrainWithoutABaseModelSaysHowToPutOneThere() throws {
+        let directory = try ShortTemporaryDirectory()
+        try "".write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
+        let run = try BuiltExecutable.run(
+            try SiftdProcess.binary(), ["train", "--config", directory.file("siftd.yaml"), "--state-dir", directory.file("state")],
+            environment: SiftdProcess.environment())
+        XCTAssertEqual(run.status, 78, run.errors)
+        XCTAssertTrue(run.errors.hasPrefix("siftd train: config key model.base"), run.errors)
+        XCTAssertTrue(run.errors.contains("scripts/fetch-gpt2 models/gpt2"), run.errors)
+    }
+
     func testAMissingBaseModelIsReportedAsConfig() throws {
         let siftd = try SiftdProcess(config: "model:\n  classifier: /nonexistent/head.safetensors\n")
         XCTAssertEqual(siftd.waitForExit(), 78, siftd.log)
