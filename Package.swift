@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "siftd",
             dependencies: [
-                "SiftDaemon", "SiftSystemd",
+                "SiftDaemon", "SiftSystemd", "GPT2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

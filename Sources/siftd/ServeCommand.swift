@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GPT2
 import Logging
 import SiftDaemon
 import SiftSystemd
@@ -23,8 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
             promotes, between batches.
 
             Exit status: 0 after a clean shutdown (also for SIGTERM during start-up), 78 for an \
-            invalid configuration (the message names the key) or a missing model (the message says \
-            where siftd looked and how to put one there), 1 for any other failure to start or run.
+            invalid configuration (the message names the key), a missing model (the message says \
+            where siftd looked and how to put one there) or a model file that cannot be loaded, 1 for any other failure to start or run.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -45,6 +46,12 @@ struct ServeCommand: AsyncParsableCommand {
                 logger: logger)
         } catch let error as DaemonConfigError {
             MissingModelHint.report(error, config: settings, command: "siftd")
+            throw ExitCode(78)
+        } catch let error as GPT2Error {
+            // A model file that is there but cut off or corrupt: restarting cannot mend it, so
+            // 78 (RestartPreventExitStatus) rather than a restart loop.
+            FileHandle.standardError.write(Data(("siftd: cannot load the model: \(error)\n"
+                + "  Fetch or copy it again (scripts/fetch-gpt2 checks its sha256), or point model.base elsewhere.\n").utf8))
             throw ExitCode(78)
         } catch {
             FileHandle.standardError.write(Data("siftd: cannot start: \(error)\n".utf8))

@@ -58,6 +58,25 @@ final class SiftdStartupTests: XCTestCase {
         XCTAssertTrue(run.errors.contains("scripts/fetch-gpt2 models/gpt2"), run.errors)
     }
 
+    /// A download cut off half-way is named as such, and stops siftd once (78), not in a loop.
+    func testATruncatedModelFileStopsSiftdOnce() throws {
+        let directory = try ShortTemporaryDirectory()
+        let base = directory.file("base")
+        try FileManager.default.copyItem(atPath: try DaemonFixture.modelDirectory(), toPath: base)
+        let model = base + "/model.safetensors"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: model))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: model))
+        try "".write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
+        let run = try BuiltExecutable.run(
+            try SiftdProcess.binary(),
+            ["--config", directory.file("siftd.yaml"), "--socket", directory.file("s.sock"), "--state-dir", directory.file("state"),
+             "--base-model", base],
+            environment: SiftdProcess.environment())
+        XCTAssertEqual(run.status, 78, run.errors)
+        XCTAssertTrue(run.errors.contains("cannot load the model"), run.errors)
+        XCTAssertTrue(run.errors.contains("is truncated"), run.errors)
+    }
+
     func testAMissingBaseModelIsReportedAsConfig() throws {
         let siftd = try SiftdProcess(config: "model:\n  classifier: /nonexistent/head.safetensors\n")
         XCTAssertEqual(siftd.waitForExit(), 78, siftd.log)
