@@ -6,19 +6,13 @@ import XCTest
 
 /// How the client commands reach siftd: --wait-ready for a daemon that is starting, --timeout
 /// for one that does not answer, and what they say when the socket or a default file is missing.
-final class ClientConnectTests: XCTestCase {
+final class ClientConnectTests: DaemonTestCase {
     private var sift: URL!
     private var directory: ShortTemporaryDirectory!
-    private var fixture: DaemonFixture?
 
     override func setUp() async throws {
         sift = try BuiltExecutable.url("sift", override: "SIFT_BINARY")
         directory = try ShortTemporaryDirectory()
-    }
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
     }
 
     /// `--wait-ready` alone: started before the daemon exists, the command waits for its socket
@@ -27,7 +21,7 @@ final class ClientConnectTests: XCTestCase {
         let socket = directory.file("later.sock")
         let health = try RunningCommand(sift, ["health", "--wait-ready", "--socket", socket])
         XCTAssertTrue(health.waitForErrors(containing: "waiting up to 30 s for siftd's socket at \(socket)"), health.errorText)
-        fixture = try await DaemonFixture.start { $0.socket.path = socket }
+        _ = try await start { $0.socket.path = socket }
         let result = try XCTUnwrap(health.finish())
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(try JSONParser.parse(Array(result.output.utf8.dropLast()))["status"], .string("ok"), result.output)

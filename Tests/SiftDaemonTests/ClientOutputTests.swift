@@ -6,21 +6,15 @@ import XCTest
 
 /// The client commands' output: human lines and tables, JSON for scripts, error replies on
 /// stderr, and the pieces that read a reply (models' recall, rollback's --version).
-final class ClientOutputTests: XCTestCase {
+final class ClientOutputTests: DaemonTestCase {
     private var sift: URL!
     private var directory: ShortTemporaryDirectory!
     /// Kept for the whole test: a stand-in closes its socket when released.
     private var standIns: [ScriptedSocket] = []
-    private var fixture: DaemonFixture?
 
     override func setUp() async throws {
         sift = try BuiltExecutable.url("sift", override: "SIFT_BINARY")
         directory = try ShortTemporaryDirectory()
-    }
-
-    override func tearDown() async throws {
-        try await fixture?.stop()
-        fixture = nil
     }
 
     private func run(_ arguments: [String], input: String = "", socket: String) throws -> (status: Int32, output: String, errors: String) {
@@ -36,8 +30,7 @@ final class ClientOutputTests: XCTestCase {
     }
 
     func testHumanOutputOfEachCommand() async throws {
-        let fixture = try await DaemonFixture.start()
-        self.fixture = fixture
+        let fixture = try await start()
         let socket = fixture.socketPath
 
         let classified = try run(["classify", "--format", "human", "call now to claim", "see you at 6"], socket: socket)
@@ -99,8 +92,7 @@ final class ClientOutputTests: XCTestCase {
     /// An error reply is said on stderr as `sift: CODE: MESSAGE` in every format; JSON also prints
     /// the reply line on stdout, for scripts that parse it.
     func testErrorRepliesGoToStderrInEveryFormat() async throws {
-        let fixture = try await DaemonFixture.start()
-        self.fixture = fixture
+        let fixture = try await start()
         let socket = fixture.socketPath
         let id = try XCTUnwrap(try fixture.connect().call(["op": "classify", "text": "hello there"])["message_id"]?.intValue)
 

@@ -35,7 +35,7 @@ struct HealthCommand: ParsableCommand {
             ("labels", (reply["labels"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")),
             ("uptime", reply["uptime_seconds"]?.numberValue.map(duration) ?? "?"),
             ("connections", value("connections")),
-            ("in flight", "\(value("in_flight")) requests, \(reply["in_flight_bytes"]?.intValue.map(bytes) ?? "?")"),
+            ("in flight", "\(value("in_flight")) request\(reply["in_flight"]?.intValue == 1 ? "" : "s"), \(reply["in_flight_bytes"]?.intValue.map(bytes) ?? "?")"),
             ("queued", "\(value("queued")) texts waiting for the classifier"),
             ("journal pending", "\(value("journal_pending")) predictions not yet written"),
             ("reloads", value("reloads")),
