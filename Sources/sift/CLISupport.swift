@@ -46,8 +46,25 @@ enum CLI {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).deletingLastPathComponent().appendingPathComponent("shared")
     }
 
-    static var defaultSMSFile: URL { sharedDirectory.appendingPathComponent("data/sms-spam-collection/SMSSpamCollection") }
-    static var defaultTokenizerDirectory: URL { sharedDirectory.appendingPathComponent("data/gpt2-tokenizer") }
+    /// `relative` under ``sharedDirectory``, what a command reads when `option` is not given; an
+    /// error saying how to give it when it is not there (run outside the checkout, it is not).
+    static func sharedDefault(_ relative: String, option: String) throws -> URL {
+        let url = sharedDirectory.appendingPathComponent(relative)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            let from = ProcessInfo.processInfo.environment["SIFT_SHARED"].map { $0.isEmpty ? "" : " (from $SIFT_SHARED)" } ?? ""
+            throw CLIError("\(url.path) not found\(from): pass \(option), or set SIFT_SHARED to the directory that "
+                + "holds \(relative) (by default ../shared, beside the current directory)")
+        }
+        return url
+    }
+
+    static func defaultSMSFile(option: String = "--data FILE") throws -> URL {
+        try sharedDefault("data/sms-spam-collection/SMSSpamCollection", option: option)
+    }
+
+    static func defaultTokenizerDirectory(option: String = "--vocab DIR") throws -> URL {
+        try sharedDefault("data/gpt2-tokenizer", option: option)
+    }
 }
 
 struct CLIError: Error, CustomStringConvertible {

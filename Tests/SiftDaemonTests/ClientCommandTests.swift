@@ -84,7 +84,7 @@ final class ClientCommandTests: XCTestCase {
 
         let unreachable = try BuiltExecutable.run(sift, ["health", "--socket", fixture.directory.file("nobody.sock")])
         XCTAssertEqual(unreachable.status, 3)
-        XCTAssertTrue(unreachable.errors.contains("cannot connect"), unreachable.errors)
+        XCTAssertTrue(unreachable.errors.contains("no siftd socket at"), unreachable.errors)
     }
 
     /// `sift backup` copies the store of a running daemon: the copy opens and holds what was

@@ -8,14 +8,16 @@ import SiftJSON
 /// must not send, or read, at the same time.
 public final class LineClient: @unchecked Sendable {
     public enum Failure: Error, CustomStringConvertible {
-        case cannotConnect(path: String, reason: String)
+        /// `code` is connect()'s errno (0 when there was no call), for a client to say why: no
+        /// socket file, nobody listening, no permission.
+        case cannotConnect(path: String, reason: String, code: Int32 = 0)
         case io(String)
         /// Connecting, sending or reading took longer than the timeout (see ``setTimeout(seconds:)``).
         case timedOut(String)
 
         public var description: String {
             switch self {
-            case let .cannotConnect(path, reason): "cannot connect to siftd at \(path): \(reason)"
+            case let .cannotConnect(path, reason, _): "cannot connect to siftd at \(path): \(reason)"
             case let .io(reason): "connection to siftd failed: \(reason)"
             case let .timedOut(what): "siftd did not answer in time (\(what))"
             }
@@ -32,10 +34,10 @@ public final class LineClient: @unchecked Sendable {
     public init(socketPath: String, timeout: Double? = nil) throws {
         self.socketPath = socketPath
         guard socketPath.utf8.count < 108 else {
-            throw Failure.cannotConnect(path: socketPath, reason: "a socket path must be shorter than 108 bytes")
+            throw Failure.cannotConnect(path: socketPath, reason: "a socket path must be shorter than 108 bytes", code: ENAMETOOLONG)
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure.cannotConnect(path: socketPath, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw Failure.cannotConnect(path: socketPath, reason: String(cString: strerror(errno)), code: errno) }
         if let timeout { Self.setTimeout(fd, seconds: timeout) }
         let result = SocketFile.withUnixAddress(socketPath) { address, length in connect(fd, address, length) }
         guard result == 0 else {
@@ -43,7 +45,7 @@ public final class LineClient: @unchecked Sendable {
             close(fd)
             // A Unix socket's connect() waits for room in the listen queue up to SO_SNDTIMEO.
             if code == EAGAIN || code == EINPROGRESS { throw Failure.timedOut("connecting to \(socketPath)") }
-            throw Failure.cannotConnect(path: socketPath, reason: String(cString: strerror(code)))
+            throw Failure.cannotConnect(path: socketPath, reason: String(cString: strerror(code)), code: code)
         }
         self.fd = fd
     }

@@ -94,13 +94,13 @@ struct BenchMailCommand: AsyncParsableCommand {
 
     func run() async throws {
         threads.apply()
-        let corpus = try MailCorpus(directory: corpus.map { URL(fileURLWithPath: $0) } ?? MailCorpus.defaultDirectory)
+        let corpus = try MailCorpus(directory: corpus.map { URL(fileURLWithPath: $0) } ?? MailCorpus.defaultDirectory())
         let extraction = BenchMailExtractCommand.extractionSeconds(corpus.messages.map(\.bytes), budget: MailText.defaultBudget, repeats: repeats)
         let extractionRate = Double(corpus.messages.count) / extraction.seconds
         log(String(format: "extraction: %d messages in %.0f ms (%.0f messages/s)", corpus.messages.count, extraction.seconds * 1000, extractionRate))
 
         let (trainMail, testMail) = corpus.chronologicalSplit(testPercent: testPercent)
-        let tokenizer = try BPETokenizer(directory: vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory)
+        let tokenizer = try BPETokenizer(directory: vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory())
         func examples(_ mail: [MailCorpus.Message]) throws -> [TokenizedExample] {
             // A message without text (none here) is still a message: it is trained on as empty.
             let labeled = mail.map { LabeledExample(text: (try? MailText.modelText(of: $0.bytes)) ?? "", label: $0.isSpam ? "spam" : "ham") }

@@ -37,7 +37,7 @@ struct BenchMailExtractCommand: ParsableCommand {
     }
 
     func run() throws {
-        let corpus = try MailCorpus(directory: corpus.map { URL(fileURLWithPath: $0) } ?? MailCorpus.defaultDirectory)
+        let corpus = try MailCorpus(directory: corpus.map { URL(fileURLWithPath: $0) } ?? MailCorpus.defaultDirectory())
         let directory = corpus.directory
         let messages = corpus.messages.map(\.bytes)
         let bytes = corpus.byteCount

@@ -51,7 +51,7 @@ struct BenchOverloadCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let modelDirectory = model ?? CLI.sharedDirectory.appendingPathComponent("golden/tiny-gpt2").path
+        let modelDirectory = try model ?? CLI.sharedDefault("golden/tiny-gpt2", option: "--model DIR").path
         guard FileManager.default.fileExists(atPath: modelDirectory + "/config.json") else {
             throw ValidationError("no model at \(modelDirectory); pass --model DIR")
         }

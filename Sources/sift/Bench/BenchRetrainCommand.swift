@@ -143,7 +143,7 @@ struct BenchRetrainCommand: AsyncParsableCommand {
     private func writeModel(to base: URL) throws {
         let weights = try GPT2Weights.random(config: random.config, seed: 1)
         try weights.write(directory: base)
-        let tokenizer = random.tokenizerDirectory
+        let tokenizer = try random.tokenizerDirectory
         for name in ["encoder.json", "vocab.bpe", "vocab.json", "merges.txt"] {
             let source = tokenizer.appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: source.path) {

@@ -55,7 +55,7 @@ struct BenchSpamcCommand: AsyncParsableCommand {
 
     func run() async throws {
         threads.apply()
-        let corpus = try MailCorpus(directory: corpus.map { URL(fileURLWithPath: $0) } ?? MailCorpus.defaultDirectory)
+        let corpus = try MailCorpus(directory: corpus.map { URL(fileURLWithPath: $0) } ?? MailCorpus.defaultDirectory())
         let mails = corpus.messages.map(\.bytes)
         let model = try makeModel()
         let figures = try await SpamcThroughput.measure(
@@ -74,7 +74,7 @@ struct BenchSpamcCommand: AsyncParsableCommand {
         let weights = try GPT2Weights.random(config: config, seed: 1)
         let head = try Bench.randomHead(channels: channels)
         let classifier = Classifier(model: GPT2Model(weights: weights), head: head, pooling: .last)
-        let tokenizer = try BPETokenizer(directory: vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory)
+        let tokenizer = try BPETokenizer(directory: vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory())
         return ServingModel(version: "random \(layers)x\(channels), context \(context)", classifier: classifier, tokenizer: tokenizer)
     }
 }

@@ -34,12 +34,12 @@ struct BenchTokenizerCommand: ParsableCommand {
     }
 
     func run() throws {
-        let vocabularyDirectory = try TokenizerDirectory.resolve(vocab, fallback: CLI.defaultTokenizerDirectory)
+        let vocabularyDirectory = try TokenizerDirectory.resolve(vocab) { try CLI.defaultTokenizerDirectory(option: "--vocab DIR (or $SIFT_VOCAB)") }
         let clock = ContinuousClock()
         var tokenizer: BPETokenizer?
         let loadTime = try clock.measure { tokenizer = try BPETokenizer(directory: vocabularyDirectory) }
         guard let tokenizer else { return }
-        let dataFile = data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile
+        let dataFile = try data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile()
         let texts = try LabeledDataReader.read(dataFile).map(\.text)
         let bytes = texts.reduce(0) { $0 + $1.utf8.count }
 

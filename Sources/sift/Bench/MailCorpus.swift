@@ -13,7 +13,7 @@ struct MailCorpus {
     var directory: URL
     var messages: [Message]
 
-    static var defaultDirectory: URL { CLI.sharedDirectory.appendingPathComponent("data/spamassassin-public-corpus") }
+    static func defaultDirectory() throws -> URL { try CLI.sharedDefault("data/spamassassin-public-corpus", option: "--corpus DIR") }
 
     /// Folders named `spam` hold spam; every other folder (`easy_ham`, `ham`, …) ham.
     init(directory: URL) throws {

@@ -44,7 +44,9 @@ struct CheckCommand: ParsableCommand {
               # headers added, and the status too: 1 spam, 75 or 69 to defer
               sift check --passthrough --fail-closed --exit-code < in.eml
 
-            The socket is --socket, else $SIFT_SOCKET, else /run/sift/siftd.sock.
+            The socket is --socket, else $SIFT_SOCKET, else /run/sift/siftd.sock. With \
+            --wait-ready, a socket that is not there yet (or refuses) is waited for first; past \
+            that the message is not checked, as when siftd is down.
             """)
 
     @OptionGroup var socket: DaemonSocketOptions
@@ -80,6 +82,7 @@ struct CheckCommand: ParsableCommand {
             if passthrough && !failClosed { return }
             throw CheckExit.noText
         }
+        if socket.waitReady != nil { _ = try? socket.connectWhenReady(timeout: timeout) }
         let verdict: Verdict
         do throws(VerdictQuery.Failure) {
             verdict = try VerdictQuery.ask(text, socketPath: socket.path, timeout: timeout)

@@ -11,11 +11,13 @@ struct ClassifyCommand: ParsableCommand {
         abstract: "Classify texts with siftd: from the arguments, or one per line on stdin.",
         discussion: """
             Requests are pipelined on one connection and results are printed as they arrive, \
-            in input order: siftd's reply as one JSON line per text (message_id, label, \
-            probabilities, model), or with --tsv: message_id, label, probability of that \
-            label, and the text (tabs and line breaks in it turned into spaces). Blank stdin \
-            lines are skipped. A text siftd rejects is reported (JSON: its error reply; TSV: \
-            on stderr) and the others go on; the exit status is then 1.
+            in input order, one line per text: in human output the verdict, probability of spam, \
+            message id and model ("spam 0.987 id=123 model=r3", as sift check prints); in JSON \
+            siftd's reply (message_id, label, verdict, probabilities, model); with --tsv: \
+            message_id, label, probability of that label, and the text (tabs and line breaks in \
+            it turned into spaces). Blank stdin lines are skipped. A text siftd rejects is said \
+            on stderr (and in JSON its error reply printed) and the others go on; the exit status \
+            is then 1. --timeout bounds the wait for each reply.
 
             Example:
               printf 'WINNER!! claim now\\nsee you at 6\\n' | sift classify --tsv
@@ -23,16 +25,21 @@ struct ClassifyCommand: ParsableCommand {
             \(DaemonExit.help)
             """)
 
-    @OptionGroup var socket: DaemonSocketOptions
+    @OptionGroup var daemon: DaemonRequestOptions
 
-    @Flag(help: "Print tab-separated message_id, label, probability, text.")
+    @Flag(help: "Print tab-separated message_id, label, probability, text (instead of --format).")
     var tsv = false
 
     @Argument(help: "Texts to classify; without any, lines of stdin.")
     var texts: [String] = []
 
+    func validate() throws {
+        if tsv && daemon.output.isExplicit { throw ValidationError("--tsv is a format of its own; it does not go with --format or --json") }
+    }
+
     func run() throws {
-        let client = try socket.connect()
+        let client = try daemon.socket.connect(timeout: daemon.timeout.timeout)
+        let json = daemon.output.isJSON
         let sent = SentTexts()
         let arguments = texts
         // One thread sends while this one prints, so a long stdin streams through.
@@ -69,15 +76,22 @@ struct ClassifyCommand: ParsableCommand {
                 guard let received = try client.readLine() else { throw LineClient.Failure.io("siftd closed the connection early") }
                 line = received
                 reply = try JSONParser.parse(line)
+            } catch let LineClient.Failure.timedOut(what) {
+                CLI.printError(TimeoutMessage.text(seconds: daemon.timeout.timeout ?? 0, what: what))
+                throw DaemonExit.connectionLost
             } catch {
                 CLI.printError("\(error)")
                 throw DaemonExit.connectionLost
             }
-            if reply["error"] != nil { failed = true }
-            if tsv {
-                printTSV(reply, text: text)
-            } else {
+            let error = ErrorReply(reply)
+            if let error {
+                failed = true
+                CLI.printError("\(error.text): \(Self.flat(text).prefix(80))")
+            }
+            if json && !tsv {
                 FileHandle.standardOutput.write(Data(line + [10]))
+            } else if error == nil {
+                if tsv { printTSV(reply, text: text) } else { print(Self.humanLine(reply)) }
             }
         }
         if let error = sent.failure {
@@ -88,16 +102,26 @@ struct ClassifyCommand: ParsableCommand {
     }
 
     private func printTSV(_ reply: JSONValue, text: String) {
-        let flat = String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
         guard case let .int(id)? = reply["message_id"], case let .string(label)? = reply["label"] else {
-            let code = reply["error"]?["code"].flatMap { if case let .string(c) = $0 { c } else { nil } } ?? "?"
-            let message = reply["error"]?["message"].flatMap { if case let .string(m) = $0 { m } else { nil } } ?? ""
-            CLI.printError("\(code): \(message): \(flat.prefix(80))")
+            CLI.printError("unexpected reply: \(JSONWriter.string(reply).prefix(200))")
             return
         }
         var probability = ""
         if case let .double(p)? = reply["probabilities"]?[label] { probability = "\(p)" }
-        FileHandle.standardOutput.write(Data("\(id)\t\(label)\t\(probability)\t\(flat)\n".utf8))
+        FileHandle.standardOutput.write(Data("\(id)\t\(label)\t\(probability)\t\(Self.flat(text))\n".utf8))
+    }
+
+    /// The text on one line: tabs and line breaks turned into spaces.
+    private static func flat(_ text: String) -> String {
+        String(text.map { $0 == "\t" || $0.isNewline ? " " : $0 })
+    }
+
+    /// `spam 0.987 id=123 model=r3`, or for a model without a spam label `LABEL id=… model=…`.
+    static func humanLine(_ reply: JSONValue) -> String {
+        if let verdict = Verdict(reply: reply) { return verdict.line }
+        return ([reply["label"]?.stringValue ?? "?"] + [
+            reply["message_id"]?.intValue.map { "id=\($0)" }, reply["model"]?.stringValue.map { "model=\($0)" },
+        ].compactMap { $0 }).joined(separator: " ")
     }
 }
 

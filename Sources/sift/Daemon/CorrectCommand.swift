@@ -7,13 +7,12 @@ struct CorrectCommand: ParsableCommand {
         commandName: "correct",
         abstract: "Tell siftd what a classified message really is (or confirm it).",
         discussion: """
-            ID is the message_id from classify. siftd answers after the label is committed; \
-            the reply is printed as one JSON line.
+            ID is the message_id from classify. siftd answers after the label is committed.
 
             \(DaemonExit.help)
             """)
 
-    @OptionGroup var socket: DaemonSocketOptions
+    @OptionGroup var daemon: DaemonRequestOptions
 
     @Argument(help: "The message id from classify.")
     var id: Int64
@@ -26,6 +25,8 @@ struct CorrectCommand: ParsableCommand {
     }
 
     func run() throws {
-        try DaemonCall.run(["op": "correct", "message_id": .int(id), "label": .string(label)], socket: socket)
+        try daemon.call(["op": "correct", "message_id": .int(id), "label": .string(label)]) { reply in
+            "message \(reply["message_id"]?.intValue ?? id) is now labelled \(reply["label"]?.stringValue ?? label)"
+        }
     }
 }

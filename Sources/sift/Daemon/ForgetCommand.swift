@@ -13,7 +13,7 @@ struct ForgetCommand: ParsableCommand {
             \(DaemonExit.help)
             """)
 
-    @OptionGroup var socket: DaemonSocketOptions
+    @OptionGroup var daemon: DaemonRequestOptions
 
     @Argument(help: "The message id.")
     var id: Int64
@@ -23,6 +23,9 @@ struct ForgetCommand: ParsableCommand {
     }
 
     func run() throws {
-        try DaemonCall.run(["op": "forget", "message_id": .int(id)], socket: socket)
+        try daemon.call(["op": "forget", "message_id": .int(id)]) { reply in
+            reply["forgotten"]?.boolValue == true
+                ? "message \(id): label withdrawn" : "message \(id) had no label: nothing changed"
+        }
     }
 }

@@ -8,8 +8,8 @@ struct LabelCommand: ParsableCommand {
         commandName: "label",
         abstract: "Store a new message with its label (training data); the text is read from stdin.",
         discussion: """
-            All of stdin is one text (a final line break is dropped). The reply, printed as \
-            one JSON line, carries the new message_id; siftd answers after the commit.
+            All of stdin is one text (a final line break is dropped). The reply carries the new \
+            message_id; siftd answers after the commit.
 
             Example:
               echo "Are we still on for lunch?" | sift label ham
@@ -17,7 +17,7 @@ struct LabelCommand: ParsableCommand {
             \(DaemonExit.help)
             """)
 
-    @OptionGroup var socket: DaemonSocketOptions
+    @OptionGroup var daemon: DaemonRequestOptions
 
     @Argument(help: "The label, e.g. ham or spam.")
     var label: String
@@ -25,6 +25,8 @@ struct LabelCommand: ParsableCommand {
     func run() throws {
         var text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         if text.hasSuffix("\n") { text.removeLast() }
-        try DaemonCall.run(["op": "label", "text": .string(text), "label": .string(label)], socket: socket)
+        try daemon.call(["op": "label", "text": .string(text), "label": .string(label)]) { reply in
+            "stored message \(reply["message_id"]?.intValue.map(String.init) ?? "?"), labelled \(reply["label"]?.stringValue ?? label)"
+        }
     }
 }

@@ -46,10 +46,12 @@ struct LearnCommand: ParsableCommand {
             refused (the others were learned); 3 cannot connect to the socket; 4 the connection \
             broke (what was answered before stays learned); 64 wrong arguments; 66 a PATH does \
             not exist or cannot be read (nothing is sent). The socket is --socket, else \
-            $SIFT_SOCKET, else /run/sift/siftd.sock.
+            $SIFT_SOCKET, else /run/sift/siftd.sock; --wait-ready waits for it to accept connections \
+            first. --timeout bounds the wait for each reply (then the exit status is 4).
             """)
 
     @OptionGroup var socket: DaemonSocketOptions
+    @OptionGroup var timeout: ReplyTimeoutOption
 
     @Flag(exclusivity: .exclusive)
     var action: Action
@@ -73,7 +75,7 @@ struct LearnCommand: ParsableCommand {
             CLI.printError("\(error); nothing sent")
             throw LearnExit.cannotRead
         }
-        let client = try socket.connect()
+        let client = try socket.connect(timeout: timeout.timeout)
         let tally = LearnTally()
         let requests = RequestWindow(client: client, size: window) { reply, origin in tally.record(reply, origin: origin) }
         let progress = LearnProgress(totalBytes: files.reduce(0) { $0 + $1.size })

@@ -12,12 +12,14 @@ struct MetricsCommand: ParsableCommand {
             Prints the exposition text as is. --output FILE writes it to FILE atomically instead (a \
             temporary file beside it, then a rename), so node_exporter's textfile collector never \
             reads half a file: sift metrics --output /var/lib/node_exporter/textfile/sift.prom \
-            (systemd/sift-metrics.timer does that every 15 s). With --json, siftd's reply line instead.
+            (systemd/sift-metrics.timer does that every 15 s). With --json, siftd's reply line instead. \
+            An error reply is said on stderr (and with --json its line printed too).
 
-            \(DaemonExit.help)
+            \(DaemonExit.statusHelp)
             """)
 
     @OptionGroup var socket: DaemonSocketOptions
+    @OptionGroup var timeout: ReplyTimeoutOption
 
     @Flag(help: "Print the reply as one JSON line.")
     var json = false
@@ -30,7 +32,7 @@ struct MetricsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let reply = try DaemonCall.run(["op": "metrics"], socket: socket, printReply: json)
+        let reply = try DaemonCall.run(["op": "metrics"], socket: socket, timeout: timeout.timeout, printJSON: json)
         guard !json, case let .string(text)? = reply["metrics"] else { return }
         guard let output else { return FileHandle.standardOutput.write(Data(text.utf8)) }
         do {

@@ -64,12 +64,12 @@ struct TokenizeCommand: ParsableCommand {
 
 /// Where `sift` finds the tokenizer when a command is not told: `$SIFT_VOCAB`.
 enum TokenizerDirectory {
-    static func resolve(_ option: String?, fallback: URL? = nil) throws -> URL {
+    static func resolve(_ option: String?, fallback: (() throws -> URL)? = nil) throws -> URL {
         if let option { return URL(fileURLWithPath: option) }
         if let env = ProcessInfo.processInfo.environment["SIFT_VOCAB"], !env.isEmpty {
             return URL(fileURLWithPath: env)
         }
-        if let fallback { return fallback }
+        if let fallback { return try fallback() }
         throw ValidationError(
             "no tokenizer given: pass --vocab DIR (a directory with vocab.json + merges.txt or "
                 + "encoder.json + vocab.bpe) or set SIFT_VOCAB")

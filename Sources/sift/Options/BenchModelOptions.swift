@@ -20,8 +20,8 @@ struct RandomModelOptions: ParsableArguments {
     }
 
     var config: GPT2Config { GPT2Config.named[shape]! }  // checked by validate()
-    var dataFile: URL { data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile }
-    var tokenizerDirectory: URL { vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory }
+    var dataFile: URL { get throws { try data.map { URL(fileURLWithPath: $0) } ?? CLI.defaultSMSFile() } }
+    var tokenizerDirectory: URL { get throws { try vocab.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory() } }
 }
 
 /// A real model directory or, by default, random weights of a shape: `bench infer` and `bench train`
@@ -42,6 +42,9 @@ struct BenchModelOptions: ParsableArguments {
 
     /// --vocab, else the model directory, else ../shared's GPT-2 tokenizer.
     var tokenizerDirectory: URL {
-        random.vocab.map { URL(fileURLWithPath: $0) } ?? model.map { URL(fileURLWithPath: $0) } ?? CLI.defaultTokenizerDirectory
+        get throws {
+            try random.vocab.map { URL(fileURLWithPath: $0) } ?? model.map { URL(fileURLWithPath: $0) }
+                ?? CLI.defaultTokenizerDirectory(option: "--vocab DIR or --model DIR")
+        }
     }
 }
