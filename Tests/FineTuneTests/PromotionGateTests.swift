@@ -72,6 +72,20 @@ final class PromotionGateTests: XCTestCase {
         XCTAssertTrue(unsure.reasons.contains { $0.hasPrefix("seed:") && $0.contains("too few messages to tell") }, "\(unsure.reasons)")
     }
 
+    /// One holdout clearly better, but a tiny, heavily weighted one too noisy to tell: the
+    /// combined interval reaches below zero, and the reason says that, not "no holdout better".
+    func testABetterHoldoutOutweighedByANoisyOneSaysWhy() {
+        let noisy = holdout(ham: 1, spam: 1, activeWrong: [0, 1], candidateWrong: [])
+        let seedBetter = holdout(ham: 300, spam: 150, activeWrong: Set(0..<60), candidateWrong: [])
+        var settings = PromotionGate.Settings()
+        settings.weights = ["labels": 10, "seed": 1]
+        let verdict = PromotionGate(settings: settings).judge(["labels": noisy, "seed": seedBetter], labels: labels)
+        XCTAssertTrue(verdict.reasons.contains { $0.hasPrefix("seed:") && $0.hasSuffix("better") }, "\(verdict.reasons)")
+        XCTAssertLessThanOrEqual(try XCTUnwrap(verdict.combined).low, 0, "\(verdict.reasons)")
+        XCTAssertEqual(verdict.decision, .inconclusive, "\(verdict.reasons)")
+        XCTAssertTrue(verdict.reasons.last!.hasPrefix("inconclusive: a holdout shows the candidate better, but"), "\(verdict.reasons)")
+    }
+
     func testEveryLabelMustBeHeldOutSomewhere() {
         let spamOnly = holdout(ham: 0, spam: 40, activeWrong: Set(0..<40), candidateWrong: [])
         let verdict = gate.judge(["labels": spamOnly], labels: labels)

@@ -126,6 +126,10 @@ public struct PromotionGate: Sendable, Equatable {
         } else if combined!.low > 0 && better {
             decision = .promote
             reasons.append("promoted: the candidate is better")
+        } else if better {
+            decision = .inconclusive
+            reasons.append("inconclusive: a holdout shows the candidate better, but the weighted difference's interval "
+                + "reaches \(signed(combined!.low)), not above zero; the active model stays")
         } else {
             decision = .inconclusive
             reasons.append("inconclusive: no holdout shows the candidate better; the active model stays")
