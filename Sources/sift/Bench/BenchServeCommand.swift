@@ -18,12 +18,13 @@ struct BenchServeCommand: AsyncParsableCommand {
             Starts siftd inside this process on a temporary socket and store, serving a randomly \
             initialised model of the real gpt2 (124M) shape (speed does not depend on the \
             weights' values). Then --clients connections each send one classify request at a \
-            time, until --requests distinct SMS texts have been answered. Beforehand the engine \
+            time, until --requests SMS texts have been answered. Beforehand the engine \
             classifies the same texts directly, in batches of --batch-size: the goal is for the \
             daemon to reach at least 90% of that throughput.
 
-            --repeat-rate R makes a share R of the requests repeat a text sent earlier (a spam \
-            campaign); the daemon then runs twice, with its verdict cache \
+            --repeat-rate R makes a share R of the requests repeat a text sent at least --clients \
+            requests earlier (a spam campaign, whose copies arrive after the first was answered; \
+            copies in flight at once share one computation anyway); the daemon then runs twice, with its verdict cache \
             (batching.cache_entries, --cache-entries) and without, and the goal is for the cache \
             to make it at least 1.4 times as fast at R = 0.3. --workers sets batching.workers: \
             above 1, each worker runs its batches on one BLAS thread of its own.
@@ -77,7 +78,7 @@ struct BenchServeCommand: AsyncParsableCommand {
             throw ValidationError("--requests \(requests) is more than the \(distinct.count) distinct texts available")
         }
         let texts = repeatRate > 0
-            ? CampaignStream.texts(distinct, count: requests, repeatRate: repeatRate) : Array(distinct.prefix(requests))
+            ? CampaignStream.texts(distinct, count: requests, repeatRate: repeatRate, gap: clients) : Array(distinct.prefix(requests))
         let repeats = texts.count - Set(texts).count
 
         let engine = engineThroughput(model, texts)
@@ -122,7 +123,7 @@ struct BenchServeCommand: AsyncParsableCommand {
         if let uncached, let speedup {
             print(String(format: """
                   without the verdict cache: %.1f messages/s (p50 %.0f ms, p99 %.0f ms)
-                  with it (%d entries):       %.2fx as fast (goal ≥ 1.4x at a 0.3 repeat rate: %@)
+                  with it (%d entries): %.2fx as fast (goal ≥ 1.4x at a 0.3 repeat rate: %@)
                 """, uncached.messagesPerSecond, uncached.p50 * 1000, uncached.p99 * 1000, cacheEntries, speedup,
                 speedup >= 1.4 ? "met" : "NOT met"))
         }
