@@ -51,6 +51,11 @@ public struct DaemonConfig: Sendable, Equatable {
         /// Tokens in one forward pass at most (a single longer text still runs alone): bounds how
         /// long a batch takes, which is what the watchdog and every waiting client see.
         public var maxBatchTokens = 4096
+        /// Texts whose probabilities are kept for repeats (a spam campaign); 0: no cache.
+        public var cacheEntries = 10_000
+        /// Threads running batches side by side, each on its own copy of the activations; above
+        /// 1, every GEMM runs on its worker's thread alone (OpenBLAS's thread count is per process).
+        public var workers = 1
     }
 
     public struct Journal: Sendable, Equatable {

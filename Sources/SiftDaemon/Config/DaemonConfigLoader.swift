@@ -104,6 +104,8 @@ public struct DaemonConfigLoader: Sendable {
         config.batching.maxBatchSize = try values.int("batching.max_batch_size", default: config.batching.maxBatchSize, in: 1...1024)
         config.batching.maxDelayMilliseconds = try values.int("batching.max_delay_ms", default: config.batching.maxDelayMilliseconds, in: 0...10_000)
         config.batching.maxBatchTokens = try values.int("batching.max_batch_tokens", default: config.batching.maxBatchTokens, in: 1...1_000_000)
+        config.batching.cacheEntries = try values.int("batching.cache_entries", default: config.batching.cacheEntries, in: 0...10_000_000)
+        config.batching.workers = try values.int("batching.workers", default: config.batching.workers, in: 1...256)
 
         config.classify.spam = try values.double("classify.spam_threshold", default: config.classify.spam, in: 0.001...1)
         if let ham = try values.optionalString("classify.ham_threshold") {

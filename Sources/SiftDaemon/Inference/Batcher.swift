@@ -8,17 +8,20 @@ import Synchronization
 
 /// Gathers classify requests from all connections into batches for the engine.
 ///
-/// The classifier runs one packed forward pass per batch and is not reentrant, so it gets a
-/// thread of its own. A batch starts when `maxBatchSize` distinct texts are waiting, or when
-/// the oldest has waited `maxDelay` while the engine was idle; while the engine is busy,
-/// arrivals pile up and the next batch starts full. A batch holds at most `maxBatchTokens`
-/// tokens, so none takes long however long the texts. Requests for a text already waiting or
-/// being computed join that computation (spam campaigns repeat themselves); each still gets
-/// its own message id. A text is tokenized on arrival, only as far as the model reads. A
-/// request whose client has gone is dropped when its batch is formed. Predictions go to the
-/// ``Journal`` before the replies go out.
+/// The classifier runs one packed forward pass per batch and is not reentrant, so each batch
+/// worker (`batching.workers`, usually one) is a thread of its own with an engine of its own
+/// (``ServingModel/engine(forWorker:)``), all taking batches from one queue. A batch starts
+/// when `maxBatchSize` distinct texts are waiting, or when the oldest has waited `maxDelay`
+/// while a worker was idle; while the workers are busy, arrivals pile up and the next batch
+/// starts full. A batch holds at most `maxBatchTokens` tokens, so none takes long however
+/// long the texts. Spam campaigns repeat themselves: a text the serving model answered
+/// recently is answered from the ``VerdictCache`` at once, without queueing, and a request
+/// for a text already waiting or being computed joins that computation; each still gets its
+/// own message id and its own stored prediction. A text is tokenized on arrival, only as far
+/// as the model reads. A request whose client has gone is dropped when its batch is formed.
+/// Predictions go to the ``Journal`` before the replies go out.
 public final class Batcher: Sendable {
-    private struct Waiter: Sendable {
+    struct Waiter: Sendable {
         var peer: Peer?
         var presence: ClientPresence?
         var receivedAt: Date
@@ -30,6 +33,8 @@ public final class Batcher: Sendable {
     private struct Pending {
         var tokens: [Int]
         var tokenizer: ObjectIdentifier
+        /// Where the answer goes in the verdict cache; nil while the cache is off.
+        var digest: TextDigest?
         var waiters: [Waiter]
     }
 
@@ -41,8 +46,8 @@ public final class Batcher: Sendable {
         var running: [TextKey: [Waiter]] = [:]
         var settings: Settings
         var stopping = false
-        /// When the batch being computed was taken; nil while idle. The watchdog reads it.
-        var batchStartedAt: ContinuousClock.Instant?
+        /// When each worker's batch in progress was taken; nil while it is idle. The watchdog reads it.
+        var batchStartedAt: [ContinuousClock.Instant?]
         /// When the last batch finished.
         var batchEndedAt: ContinuousClock.Instant?
 
@@ -50,22 +55,28 @@ public final class Batcher: Sendable {
     }
 
     private let models: ModelProvider
-    private let journal: Journal
-    private let metrics: DaemonMetrics
-    private let logger: Logger
+    let journal: Journal
+    let metrics: DaemonMetrics
+    let logger: Logger
     private let state: Mutex<State>
+    /// Signalled once per text queued, once per worker at stop, and by a worker that leaves
+    /// texts behind; a worker woken with nothing to do goes back to sleep.
     private let wake = DispatchSemaphore(value: 0)
-    private let clock = ContinuousClock()
-    private let worker: WorkerThread
+    let clock = ContinuousClock()
+    private let workers: [WorkerThread]
+    let cache: VerdictCache
 
     public init(models: ModelProvider, journal: Journal, settings: Settings, metrics: DaemonMetrics, logger: Logger) {
         self.models = models
         self.journal = journal
         self.metrics = metrics
         self.logger = logger
-        state = Mutex(State(settings: settings))
+        state = Mutex(State(settings: settings, batchStartedAt: Array(repeating: nil, count: settings.workers)))
+        cache = VerdictCache(capacity: settings.cacheEntries, metrics: metrics)
         let box = WorkerOwner<Batcher>()
-        worker = WorkerThread(name: "sift-batcher") { box.owner?.loop() }
+        workers = (0..<settings.workers).map { index in
+            WorkerThread(name: settings.workers == 1 ? "sift-batcher" : "sift-batcher-\(index)") { box.owner?.loop(worker: index) }
+        }
         box.owner = self
     }
 
@@ -79,7 +90,8 @@ public final class Batcher: Sendable {
     public func isMakingProgress(within limit: Duration) -> Bool {
         let now = clock.now
         return state.withLock { state in
-            if let started = state.batchStartedAt { return started.duration(to: now) <= limit }
+            let started = state.batchStartedAt.compactMap { $0 }
+            if !started.isEmpty { return started.allSatisfy { $0.duration(to: now) <= limit } }
             guard state.queued > 0 else { return true }
             if let ended = state.batchEndedAt, ended.duration(to: now) <= limit { return true }
             guard let first = state.order.first, let oldest = state.waiting[first]?.waiters.first?.arrived else { return true }
@@ -87,18 +99,32 @@ public final class Batcher: Sendable {
         }
     }
 
-    /// Takes effect from the next batch.
+    /// Takes effect from the next batch (the cache's size at once); the number of workers is
+    /// fixed at start.
     public func update(_ settings: Settings) {
-        state.withLock { $0.settings = settings }
+        let old = state.withLock { state in
+            defer { state.settings = settings }
+            return state.settings
+        }
+        if settings.cacheEntries != old.cacheEntries { cache.resize(to: settings.cacheEntries) }
+        if settings.workers != old.workers {
+            logger.warning("batching.workers takes effect only after a restart", metadata: ["workers": "\(old.workers)"])
+        }
         wake.signal()
     }
 
-    /// Classifies `text`, sharing the computation with identical texts in flight. A request
-    /// whose `presence` says the client has gone by the time its batch forms is dropped.
+    /// Classifies `text`: from the verdict cache when the serving model answered it recently,
+    /// else sharing the computation with identical texts in flight. A request whose `presence`
+    /// says the client has gone by the time its batch forms is dropped.
     public func classify(_ text: String, peer: Peer?, presence: ClientPresence? = nil) async throws -> ClassifyResult {
         let receivedAt = Date()
         let arrived = clock.now
         let model = models.current
+        let digest = cache.isEnabled ? TextDigest(text) : nil
+        if let digest, let probabilities = cache.probabilities(for: digest, model: model) {
+            return try await answerFromCache(text, probabilities: probabilities, model: model,
+                                             peer: peer, receivedAt: receivedAt, arrived: arrived)
+        }
         let tokens = model.tokenizer.encodePrefix(text, maxTokens: model.classifier.model.config.contextLength)
         let tokenizer = ObjectIdentifier(model.tokenizer)
         let text = TextKey(text)
@@ -113,7 +139,7 @@ public final class Batcher: Sendable {
                     state.waiting[text]!.waiters.append(waiter)
                     metrics.duplicateTexts.increment()
                 } else {
-                    state.waiting[text] = Pending(tokens: tokens, tokenizer: tokenizer, waiters: [waiter])
+                    state.waiting[text] = Pending(tokens: tokens, tokenizer: tokenizer, digest: digest, waiters: [waiter])
                     state.order.append(text)
                 }
                 return true
@@ -126,11 +152,25 @@ public final class Batcher: Sendable {
         }
     }
 
-    // MARK: - Batcher thread
+    /// A repeat: answered (and journaled) on the caller's task, as a batch of one that needed
+    /// no forward pass.
+    private func answerFromCache(
+        _ text: String, probabilities: [Float], model: ServingModel, peer: Peer?, receivedAt: Date, arrived: ContinuousClock.Instant
+    ) async throws -> ClassifyResult {
+        let (stopping, thresholds) = state.withLock { ($0.stopping, $0.settings.thresholds) }
+        guard !stopping else { throw ProtocolError(.internalError, "the daemon is shutting down") }
+        return try await withCheckedThrowingContinuation { continuation in
+            let waiter = Waiter(peer: peer, presence: nil, receivedAt: receivedAt, arrived: arrived, continuation: continuation)
+            deliver([Answer(text: text, probabilities: probabilities, waiters: [waiter], cost: clock.now - arrived)],
+                    model: model, thresholds: thresholds)
+        }
+    }
 
-    private func loop() {
-        while let texts = nextBatch() {
-            run(texts)
+    // MARK: - Batch workers
+
+    private func loop(worker: Int) {
+        while let texts = nextBatch(worker: worker) {
+            run(texts, worker: worker)
         }
     }
 
@@ -140,19 +180,26 @@ public final class Batcher: Sendable {
         var keys: [TextKey] = []
         var tokens: [[Int]] = []
         var tokenizers: [ObjectIdentifier] = []
+        var digests: [TextDigest?] = []
     }
 
     /// Waits until a batch is due and takes it; nil once stopping with nothing left.
-    private func nextBatch() -> Batch? {
+    private func nextBatch(worker: Int) -> Batch? {
         BatchStep.next(wake: wake) {
             var abandoned: [Waiter] = []
+            var more = false
             let step: BatchStep<Batch> = state.withLock { state in
                 Self.dropAbandoned(&state, into: &abandoned)
                 guard state.queued > 0 else { return state.stopping ? .finish : .sleep }
                 let oldest = state.waiting[state.order.first!]!.waiters[0].arrived
                 return .due(oldest: oldest, maxDelay: state.settings.maxDelay,
-                            ready: state.queued >= state.settings.maxBatchSize || state.stopping) { Self.takeBatch(&state) }
+                            ready: state.queued >= state.settings.maxBatchSize || state.stopping) {
+                    defer { more = state.queued > 0 }
+                    return Self.takeBatch(&state, worker: worker)
+                }
             }
+            // What this batch left is for another worker, if one is idle.
+            if more && workers.count > 1 { wake.signal() }
             if !abandoned.isEmpty {
                 metrics.abandonedTexts.increment(by: Int64(abandoned.count))
                 for waiter in abandoned {
@@ -165,7 +212,7 @@ public final class Batcher: Sendable {
 
     /// The texts at the front of the queue, as many as `maxBatchSize` and `maxBatchTokens` allow
     /// (at least one), moved from waiting to running.
-    private static func takeBatch(_ state: inout State) -> Batch {
+    private static func takeBatch(_ state: inout State, worker: Int) -> Batch {
         let settings = state.settings
         var batch = Batch()
         var tokenCount = 0
@@ -181,8 +228,9 @@ public final class Batcher: Sendable {
             batch.keys.append(key)
             batch.tokens.append(pending.tokens)
             batch.tokenizers.append(pending.tokenizer)
+            batch.digests.append(pending.digest)
         }
-        state.batchStartedAt = .now
+        state.batchStartedAt[worker] = .now
         return batch
     }
 
@@ -211,7 +259,7 @@ public final class Batcher: Sendable {
         }
     }
 
-    private func run(_ batch: Batch) {
+    private func run(_ batch: Batch, worker: Int) {
         let model = models.current
         let texts = batch.texts
         let started = clock.now
@@ -220,81 +268,47 @@ public final class Batcher: Sendable {
             batch.tokenizers[index] == ObjectIdentifier(model.tokenizer)
                 ? batch.tokens[index] : model.tokenizer.encodePrefix(texts[index], maxTokens: model.classifier.model.config.contextLength)
         }
-        let predictions = model.classifier.classify(tokenIDs: tokens)
+        let predictions = model.engine(forWorker: worker).classify(tokenIDs: tokens)
         let elapsed = clock.now - started
         metrics.batchSize.record(Double(texts.count))
         metrics.batchSeconds.record(elapsed)
+        // Cached before the texts leave `running`, so a repeat arriving meanwhile finds one or the other.
+        let serving = models.current
+        for (digest, prediction) in zip(batch.digests, predictions) {
+            if let digest { cache.insert(prediction.probabilities, for: digest, model: model, serving: serving) }
+        }
 
-        let groups: [[Waiter]] = state.withLock { state in
-            state.batchStartedAt = nil
+        let (groups, thresholds): ([[Waiter]], ClassifyThresholds) = state.withLock { state in
+            state.batchStartedAt[worker] = nil
             state.batchEndedAt = clock.now
-            return batch.keys.map { state.running.removeValue(forKey: $0) ?? [] }
+            return (batch.keys.map { state.running.removeValue(forKey: $0) ?? [] }, state.settings.thresholds)
         }
-        let labels = model.labels
-        let thresholds = state.withLock { $0.settings.thresholds }
-        let decisions = predictions.map { thresholds.decide(labels: labels, probabilities: $0.probabilities) }
         let share = elapsed / texts.count
-        var messages: [ClassifiedMessage] = []
-        for (index, group) in groups.enumerated() {
-            let prediction = predictions[index]
-            let decision = decisions[index]
-            let stored = PredictionRecord(
-                modelVersion: model.version, label: labels[decision.labelIndex],
-                probability: Double(prediction.probabilities[decision.labelIndex]).clamped(to: 0...1),
-                latencyMilliseconds: share.milliseconds)
-            for waiter in group {
-                messages.append(ClassifiedMessage(text: texts[index], receivedAt: waiter.receivedAt, peer: waiter.peer, prediction: stored))
-            }
+        let answers = groups.indices.map { index in
+            Answer(text: texts[index], probabilities: predictions[index].probabilities, waiters: groups[index], cost: share)
         }
-        // One reply per message, in the order of `messages`; its id comes from the journal.
-        var replies: [(waiter: Waiter, result: ClassifyResult)] = []
-        replies.reserveCapacity(messages.count)
-        for (index, group) in groups.enumerated() {
-            let decision = decisions[index]
-            let probabilities = zip(labels, predictions[index].probabilities).map { (label: $0, probability: $1) }
-            let result = ClassifyResult(
-                messageID: 0, label: labels[decision.labelIndex], verdict: decision.verdict, spamProbability: decision.spamProbability,
-                probabilities: probabilities, modelVersion: model.version)
-            for waiter in group { replies.append((waiter, result)) }
-        }
-        let answer: @Sendable (Int, MessageID) -> Void = { [replies, metrics, logger, clock] index, id in
-            var (waiter, result) = replies[index]
-            result.messageID = id
-            metrics.classifyLatency.record(clock.now - waiter.arrived)
-            logger.debug("classified", metadata: [
-                "message_id": "\(id)", "label": "\(result.label)", "model_version": "\(result.modelVersion)",
-            ])
-            waiter.continuation.resume(returning: result)
-        }
-        do {
-            if journal.isDurable {
-                // journal.durable: each reply waits for the (group) commit of its prediction.
-                let waiters = replies.map(\.waiter)
-                _ = try journal.append(messages) { index, id, failure in
-                    if let failure { waiters[index].continuation.resume(throwing: failure) } else { answer(index, id) }
-                }
-            } else {
-                let ids = try journal.append(messages)
-                for index in ids.indices { answer(index, ids[index]) }
-            }
-        } catch {
-            // Refused before any id was given: nothing was answered, so nothing is lost.
-            let refusal = error as? ProtocolError
-                ?? ProtocolError(.overloaded, "the store cannot take predictions now (\(error)); retry later")
-            logger.error("classify refused: predictions cannot be journaled", metadata: ["error": "\(error)"])
-            for reply in replies { reply.waiter.continuation.resume(throwing: refusal) }
-        }
+        deliver(answers, model: model, thresholds: thresholds)
     }
 
     fileprivate func requestStop() {
         state.withLock { $0.stopping = true }
-        wake.signal()
+        for _ in workers { wake.signal() }
     }
 }
 
 extension Batcher: Service {
     /// Classifies until graceful shutdown, then finishes what is queued and returns.
     public func run() async throws {
-        await worker.runUntilShutdown { self.requestStop() }
+        // OpenBLAS 0.3.21 (Debian 12) has one thread count per process, and runs threaded
+        // GEMMs one at a time under a global lock: workers side by side each run theirs on
+        // their own thread instead.
+        let blasThreads = BLAS.threads
+        if workers.count > 1 { BLAS.setThreads(1) }
+        defer { if workers.count > 1 { BLAS.setThreads(blasThreads) } }
+        await withTaskGroup(of: Void.self) { group in
+            for worker in workers {
+                group.addTask { await worker.runUntilShutdown { self.requestStop() } }
+            }
+        }
     }
 }

@@ -3,6 +3,10 @@ extension Batcher {
         public var maxBatchSize: Int
         public var maxDelay: Duration
         public var maxBatchTokens: Int
+        /// `batching.cache_entries`: 0 turns the verdict cache off.
+        public var cacheEntries: Int
+        /// `batching.workers`: read at start only.
+        public var workers: Int
         /// Where a spam probability becomes the answered and stored label (`classify.*`).
         public var thresholds: ClassifyThresholds
 
@@ -10,6 +14,8 @@ extension Batcher {
             maxBatchSize = config.maxBatchSize
             maxDelay = .milliseconds(config.maxDelayMilliseconds)
             maxBatchTokens = config.maxBatchTokens
+            cacheEntries = config.cacheEntries
+            workers = config.workers
             self.thresholds = thresholds
         }
 

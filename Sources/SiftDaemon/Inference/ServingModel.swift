@@ -1,6 +1,7 @@
 import Foundation
 import GPT2
 import GPT2Tokenizer
+import Synchronization
 
 /// A classifier ready to answer: the engine, the tokenizer that feeds it, and its version.
 public final class ServingModel: Sendable {
@@ -8,6 +9,8 @@ public final class ServingModel: Sendable {
     public let version: String
     public let classifier: Classifier
     public let tokenizer: BPETokenizer
+    /// Engines of batch workers after the first, made on first use (see ``engine(forWorker:)``).
+    private let replicas = Mutex<[Int: Classifier]>([:])
 
     public init(version: String, classifier: Classifier, tokenizer: BPETokenizer) {
         self.version = version
@@ -16,6 +19,20 @@ public final class ServingModel: Sendable {
     }
 
     public var labels: [String] { classifier.labels }
+
+    /// The classifier batch worker `index` runs: worker 0 uses ``classifier``; each other gets a
+    /// copy sharing its weights but with activation buffers of its own, since a forward pass
+    /// holds its model's buffers (``GPT2Model`` lets one pass run at a time). The copies live as
+    /// long as this model, so a swap frees them with it.
+    func engine(forWorker index: Int) -> Classifier {
+        guard index > 0 else { return classifier }
+        return replicas.withLock { replicas in
+            if let replica = replicas[index] { return replica }
+            let replica = Classifier(model: GPT2Model(weights: classifier.model.weights), head: classifier.head, pooling: classifier.pooling)
+            replicas[index] = replica
+            return replica
+        }
+    }
 }
 
 /// Where the daemon gets the model to serve, at start and on every reload. The retraining loop

@@ -14,6 +14,9 @@ public final class DaemonMetrics: Sendable {
     let batchSize: ValueHistogram
     let batchSeconds: DurationHistogram
     let duplicateTexts: Counter
+    let verdictCacheHits: Counter
+    let verdictCacheMisses: Counter
+    let verdictCacheEntries: Gauge
     let journalWritten: Counter
     let journalWriteErrors: Counter
     let journalPending: Gauge
@@ -53,6 +56,12 @@ public final class DaemonMetrics: Sendable {
             buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10].map { Duration.milliseconds(Int64($0 * 1000)) })
         duplicateTexts = registry.makeCounter(
             descriptor: name("duplicate_texts", "total", "Classify requests answered by a computation already in flight for the same text."))
+        verdictCacheHits = registry.makeCounter(
+            descriptor: name("verdict_cache_hits", "total", "Classify requests answered from the verdict cache, without a forward pass."))
+        verdictCacheMisses = registry.makeCounter(
+            descriptor: name("verdict_cache_misses", "total", "Classify requests the verdict cache could not answer (computed, or joined a computation in flight)."))
+        verdictCacheEntries = registry.makeGauge(
+            descriptor: name("verdict_cache_entries", "", "Texts in the verdict cache (at most batching.cache_entries)."))
         journalWritten = registry.makeCounter(descriptor: name("journal_written", "total", "Predictions written to the store."))
         journalWriteErrors = registry.makeCounter(
             descriptor: name("journal_write_errors", "total", "Journal batches that could not be written (their predictions are lost)."))
