@@ -20,7 +20,7 @@ public struct PredictionRecord: Sendable, Equatable {
     public var label: String
     /// Probability of `label`, 0...1.
     public var probability: Double
-    /// Time spent classifying this message (its share of the batch, as the daemon measures it).
+    /// Time spent classifying this message (its share of the batch, or the verdict cache lookup for a repeated text, as the daemon measures it).
     public var latencyMilliseconds: Double
 
     public init(modelVersion: String, label: String, probability: Double, latencyMilliseconds: Double) {

@@ -16,11 +16,7 @@ final class SiftdStartupTests: XCTestCase {
     /// not restart it in a loop.
     func testAMissingBaseModelSaysWhereItLookedAndHowToPutOneThere() throws {
         let directory = try ShortTemporaryDirectory()
-        try "".write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
-        let siftd = try SiftdProcess.binary()
-        let run = try BuiltExecutable.run(
-            siftd, ["--config", directory.file("siftd.yaml"), "--socket", directory.file("s.sock"), "--state-dir", directory.file("state")],
-            environment: SiftdProcess.environment())
+        let run = try Self.runSiftd(in: directory)
         XCTAssertEqual(run.status, 78, run.errors)
         let base = directory.file("state") + "/base"
         for hint in ["model.base", "SIFT_MODEL_BASE", "--base-model DIR", "in \(base):", "scripts/fetch-gpt2 models/gpt2",
@@ -35,13 +31,7 @@ final class SiftdStartupTests: XCTestCase {
         if FileManager.default.fileExists(atPath: installed + "/config.json") {
             throw XCTSkip("skipped: this machine has a model in \(installed), so siftd would not stop for want of one")
         }
-        let directory = try ShortTemporaryDirectory()
-        try "".write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
-        let run = try BuiltExecutable.run(
-            try SiftdProcess.binary(),
-            ["--config", directory.file("siftd.yaml"), "--socket", directory.file("s.sock"), "--state-dir", directory.file("state"),
-             "--base-model", installed],
-            environment: SiftdProcess.environment())
+        let run = try Self.runSiftd(in: try ShortTemporaryDirectory(), ["--base-model", installed])
         XCTAssertEqual(run.status, 78, run.errors)
         XCTAssertTrue(run.errors.contains("sudo scripts/install --base-model models/gpt2"), run.errors)
     }
@@ -66,15 +56,23 @@ final class SiftdStartupTests: XCTestCase {
         let model = base + "/model.safetensors"
         let whole = try Data(contentsOf: URL(fileURLWithPath: model))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: model))
-        try "".write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
-        let run = try BuiltExecutable.run(
-            try SiftdProcess.binary(),
-            ["--config", directory.file("siftd.yaml"), "--socket", directory.file("s.sock"), "--state-dir", directory.file("state"),
-             "--base-model", base],
-            environment: SiftdProcess.environment())
+        let run = try Self.runSiftd(in: directory, ["--base-model", base])
         XCTAssertEqual(run.status, 78, run.errors)
         XCTAssertTrue(run.errors.contains("cannot load the model"), run.errors)
         XCTAssertTrue(run.errors.contains("is truncated"), run.errors)
+    }
+
+    /// siftd run to its end with an empty config file, a socket and a state directory in
+    /// `directory`, and `arguments`.
+    private static func runSiftd(in directory: ShortTemporaryDirectory, _ arguments: [String] = []) throws
+        -> (status: Int32, output: String, errors: String)
+    {
+        try "".write(toFile: directory.file("siftd.yaml"), atomically: true, encoding: .utf8)
+        return try BuiltExecutable.run(
+            try SiftdProcess.binary(),
+            ["--config", directory.file("siftd.yaml"), "--socket", directory.file("s.sock"), "--state-dir", directory.file("state")]
+                + arguments,
+            environment: SiftdProcess.environment())
     }
 
     func testAMissingBaseModelIsReportedAsConfig() throws {
