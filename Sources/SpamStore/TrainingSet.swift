@@ -57,7 +57,8 @@ extension Store {
     /// A text's newest label is the label of every message with that text: labelling a known
     /// text again (a spam campaign first called spam, then ham) supersedes what its copies were
     /// labelled, so contradictory duplicates never both train. Copies that agree each count, as
-    /// the same mail seen twice does.
+    /// the same mail seen twice does. A relabelled copy carries the uid of the label that decided
+    /// it, so the share limit per uid charges whoever flipped it.
     public func labeledMessages(holdoutPercent: Int) throws -> HoldoutSplit {
         guard (0...100).contains(holdoutPercent) else {
             throw StoreError.invalidArgument("holdout percent \(holdoutPercent) is not in 0...100")
@@ -71,15 +72,20 @@ extension Store {
                 ORDER BY l.id
                 """)
         }
-        var newestLabel: [String: String] = [:]
-        for row in rows { newestLabel[row["sha256"]] = row["label"] }
+        func uid(_ row: Row) -> UInt32? { (row["peer_uid"] as Int64?).map { UInt32(truncatingIfNeeded: $0) } }
+        var newest: [String: (label: String, peerUID: UInt32?)] = [:]
+        for row in rows { newest[row["sha256"]] = (row["label"], uid(row)) }
         var set = HoldoutSplit(training: [], holdout: [])
         for row in rows {
             let sha256: String = row["sha256"]
+            let decided = newest[sha256]!
+            // A copy relabelled by a newer label counts as that label giver's: the per-uid share
+            // limit (retrain.max_share_per_uid) must charge whoever flipped it, not its first labeller.
+            let relabelled = decided.label != row["label"] as String
             let example = LabeledMessage(
-                messageID: row["id"], text: row["text"], label: newestLabel[sha256]!, sha256: sha256,
+                messageID: row["id"], text: row["text"], label: decided.label, sha256: sha256,
                 isHoldout: Holdout.isHoldout(sha256Hex: sha256, percent: holdoutPercent),
-                peerUID: (row["peer_uid"] as Int64?).map { UInt32(truncatingIfNeeded: $0) })
+                peerUID: relabelled ? decided.peerUID : uid(row))
             if example.isHoldout { set.holdout.append(example) } else { set.training.append(example) }
         }
         return set

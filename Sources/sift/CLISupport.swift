@@ -27,7 +27,10 @@ enum CLI {
     }
 
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data("sift: \(message)\n".utf8))
+        // On a terminal, first clear a progress or status line the message would otherwise be
+        // written onto (a bar redrawn with \r has no newline of its own).
+        let clear = isatty(STDERR_FILENO) == 1 ? "\r\u{1B}[K" : ""
+        FileHandle.standardError.write(Data("\(clear)sift: \(message)\n".utf8))
     }
 
     /// Peak resident set size of this process in MiB (Linux reports ru_maxrss in KiB).

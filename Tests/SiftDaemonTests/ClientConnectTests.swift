@@ -15,12 +15,12 @@ final class ClientConnectTests: DaemonTestCase {
         directory = try ShortTemporaryDirectory()
     }
 
-    /// `--wait-ready` alone: started before the daemon exists, the command waits for its socket
-    /// and then succeeds.
+    /// `--wait-ready SECONDS` (as `--help` shows it): started before the daemon exists, the
+    /// command waits for its socket and then succeeds. The time is far beyond a daemon's start.
     func testWaitReadyWaitsForADaemonThatStartsLater() async throws {
         let socket = directory.file("later.sock")
-        let health = try RunningCommand(sift, ["health", "--wait-ready", "--socket", socket])
-        XCTAssertTrue(health.waitForErrors(containing: "waiting up to 30 s for siftd's socket at \(socket)"), health.errorText)
+        let health = try RunningCommand(sift, ["health", "--wait-ready", "600", "--socket", socket])
+        XCTAssertTrue(health.waitForErrors(containing: "waiting up to 600 s for siftd's socket at \(socket)"), health.errorText)
         _ = try await start { $0.socket.path = socket }
         let result = try XCTUnwrap(health.finish())
         XCTAssertEqual(result.status, 0, result.errors)
@@ -37,6 +37,16 @@ final class ClientConnectTests: DaemonTestCase {
         XCTAssertEqual(result.status, 0, result.errors)
         XCTAssertEqual(result.output, #"{"message_id":1,"label":"ham","model":"r1"}"# + "\n")
         withExtendedLifetime(standIn) {}
+
+        // Alone, it waits 30 s; the stand-in appears as soon as the command says it waits.
+        let alone = directory.file("alone.sock")
+        let bare = try RunningCommand(sift, ["classify", "--json", "--wait-ready", "--socket", alone, "hello"])
+        XCTAssertTrue(bare.waitForErrors(containing: "waiting up to 30 s"), bare.errorText)
+        let secondStandIn = try ScriptedSocket(path: alone, reply: #"{"message_id":2,"label":"ham","model":"r1"}"#)
+        let bareResult = try XCTUnwrap(bare.finish())
+        XCTAssertEqual(bareResult.status, 0, bareResult.errors)
+        XCTAssertEqual(bareResult.output, #"{"message_id":2,"label":"ham","model":"r1"}"# + "\n", "answered like any other request")
+        withExtendedLifetime(secondStandIn) {}
 
         let never = try BuiltExecutable.run(sift, ["health", "--wait-ready=0.2", "--socket", directory.file("never.sock")])
         XCTAssertEqual(never.status, 3)

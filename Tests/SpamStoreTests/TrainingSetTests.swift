@@ -76,6 +76,22 @@ final class TrainingSetTests: StoreTestCase {
         XCTAssertEqual(set.training.filter { $0.text == campaign }.map(\.label), ["ham", "ham"])
     }
 
+    /// Relabelling copies must be charged to the uid that flipped them: otherwise one `label`
+    /// turns a trusted import's copies into trusted examples of the other label, past the share limit.
+    func testRelabelledCopiesCountAsTheirNewLabellers() throws {
+        let campaign = "Cheap meds, reply now"
+        let imported = try store.recordLabeledMessages(Array(repeating: LabeledText(text: campaign, label: "spam"), count: 3), source: .import)
+        let other = try store.recordLabeledMessages([LabeledText(text: "hello there", label: "ham")], source: .import)[0]
+        let flipper = Peer(pid: 42, uid: 1234, gid: 1234)
+        _ = try store.recordLabeledMessages([LabeledText(text: campaign, label: "ham")], source: .api, peer: flipper)
+        let set = try store.labeledMessages(holdoutPercent: 0)
+        let copies = set.training.filter { $0.text == campaign }
+        XCTAssertEqual(copies.map(\.label), ["ham", "ham", "ham", "ham"])
+        XCTAssertEqual(copies.map(\.peerUID), [1234, 1234, 1234, 1234], "every flipped copy is the flipper's")
+        XCTAssertEqual(Set(copies.prefix(3).map(\.messageID)), Set(imported))
+        XCTAssertNil(set.training.first { $0.messageID == other }?.peerUID, "a copy that was not flipped keeps its own source")
+    }
+
     func testOnlyCurrentLabelsWithTextCount() throws {
         let labeled = try store.recordLabeledMessages(
             [LabeledText(text: "a", label: "ham"), LabeledText(text: "b", label: "spam"), LabeledText(text: "c", label: "ham")],

@@ -65,6 +65,10 @@ public final class Batcher: Sendable {
     let clock = ContinuousClock()
     private let workers: [WorkerThread]
     let cache: VerdictCache
+    /// Where cache hits are journaled and answered: `Journal.append` may block on a SQLite write
+    /// to reserve message ids, which must not happen on Swift's cooperative pool (as many
+    /// threads as cores: two blocked hits would stall every other request).
+    private let hitDelivery = DispatchQueue(label: "sift-cache-hits")
 
     public init(models: ModelProvider, journal: Journal, settings: Settings, metrics: DaemonMetrics, logger: Logger) {
         self.models = models
@@ -107,8 +111,10 @@ public final class Batcher: Sendable {
             return state.settings
         }
         if settings.cacheEntries != old.cacheEntries { cache.resize(to: settings.cacheEntries) }
-        if settings.workers != old.workers {
-            logger.warning("batching.workers takes effect only after a restart", metadata: ["workers": "\(old.workers)"])
+        // Against the workers running, not the last settings: a second reload of the same file
+        // must still say that the change has not taken effect.
+        if settings.workers != workers.count {
+            logger.warning("batching.workers takes effect only after a restart", metadata: ["workers": "\(workers.count)"])
         }
         wake.signal()
     }
@@ -152,8 +158,8 @@ public final class Batcher: Sendable {
         }
     }
 
-    /// A repeat: answered (and journaled) on the caller's task, as a batch of one that needed
-    /// no forward pass.
+    /// A repeat: answered (and journaled) at once, as a batch of one that needed no forward pass,
+    /// on `hitDelivery`'s thread rather than the caller's task.
     private func answerFromCache(
         _ text: String, probabilities: [Float], model: ServingModel, peer: Peer?, receivedAt: Date, arrived: ContinuousClock.Instant
     ) async throws -> ClassifyResult {
@@ -161,8 +167,8 @@ public final class Batcher: Sendable {
         guard !stopping else { throw ProtocolError(.internalError, "the daemon is shutting down") }
         return try await withCheckedThrowingContinuation { continuation in
             let waiter = Waiter(peer: peer, presence: nil, receivedAt: receivedAt, arrived: arrived, continuation: continuation)
-            deliver([Answer(text: text, probabilities: probabilities, waiters: [waiter], cost: clock.now - arrived)],
-                    model: model, thresholds: thresholds)
+            let answer = Answer(text: text, probabilities: probabilities, waiters: [waiter], cost: clock.now - arrived)
+            hitDelivery.async { self.deliver([answer], model: model, thresholds: thresholds) }
         }
     }
 
@@ -272,7 +278,9 @@ public final class Batcher: Sendable {
         let elapsed = clock.now - started
         metrics.batchSize.record(Double(texts.count))
         metrics.batchSeconds.record(elapsed)
-        // Cached before the texts leave `running`, so a repeat arriving meanwhile finds one or the other.
+        // Cached before the texts leave `running`. A repeat that looked the cache up just before
+        // this and reaches the queue just after finds neither, and is computed once more: a
+        // wasted forward pass, never a wrong answer.
         let serving = models.current
         for (digest, prediction) in zip(batch.digests, predictions) {
             if let digest { cache.insert(prediction.probabilities, for: digest, model: model, serving: serving) }

@@ -88,7 +88,9 @@ struct BenchServeCommand: AsyncParsableCommand {
 
         let ratio = served.messagesPerSecond / engine
         var figures: [(key: String, value: JSONValue)] = [
-            ("model", .string("random \(random.shape)")), ("threads", .int(Int64(threads.threads))), ("clients", .int(Int64(clients))),
+            ("model", .string("random \(random.shape)")), ("threads", .int(Int64(threads.threads))),
+            // With several workers siftd runs each GEMM on its worker's one thread (batching.workers).
+            ("serving_blas_threads_per_worker", .int(Int64(workers > 1 ? 1 : threads.threads))), ("clients", .int(Int64(clients))),
             ("messages", .int(Int64(texts.count))), ("batch_size", .int(Int64(batchSize))), ("durable", .bool(durable)),
             ("workers", .int(Int64(workers))), ("cache_entries", .int(Int64(cacheEntries))),
             ("repeat_rate", .double(repeatRate)), ("repeats", .int(Int64(repeats))),
@@ -113,11 +115,12 @@ struct BenchServeCommand: AsyncParsableCommand {
             return
         }
         print(String(format: """
-            serve: random %@ over a Unix socket, %d clients, %d texts (%d repeats), batches of %d, %d BLAS threads, %d worker%@%@
+            serve: random %@ over a Unix socket, %d clients, %d texts (%d repeats), batches of %d, %d BLAS threads%@, %d worker%@%@
               engine alone (batched): %.1f messages/s
               siftd:                  %.1f messages/s (%.0f%% of the engine; goal ≥ 90%%: %@)
               latency: p50 %.0f ms, p99 %.0f ms; errors: %d; peak RSS %.0f MiB
-            """, random.shape, clients, texts.count, repeats, batchSize, threads.threads, workers, workers == 1 ? "" : "s",
+            """, random.shape, clients, texts.count, repeats, batchSize, threads.threads,
+            workers > 1 ? " (siftd: 1 per worker)" : "", workers, workers == 1 ? "" : "s",
             durable ? ", journal.durable" : "", engine, served.messagesPerSecond, ratio * 100,
             ratio >= 0.9 ? "met" : "NOT met", served.p50 * 1000, served.p99 * 1000, served.errors + (uncached?.errors ?? 0), CLI.peakRSSMiB()))
         if let uncached, let speedup {

@@ -8,11 +8,12 @@ struct DaemonSocketOptions: ParsableArguments {
     @Option(help: "siftd's socket (default: $SIFT_SOCKET, else \(DaemonConfig().socket.path)).")
     var socket: String?
 
-    // `--wait-ready` alone is rewritten to `--wait-ready=30` before parsing (WaitReadyArgument):
-    // ArgumentParser has no options with an optional value.
+    // `--wait-ready` alone is rewritten to `--wait-ready=30`, and `--wait-ready N` to
+    // `--wait-ready=N`, before parsing (WaitReadyArgument): ArgumentParser has no options with an
+    // optional value.
     @Option(name: .customLong("wait-ready"), help: ArgumentHelp(
         "Wait up to this many seconds for siftd's socket to accept a connection (while it is missing or refused), "
-            + "then go on. --wait-ready alone waits \(WaitReadyArgument.defaultSeconds) s; another time is --wait-ready=SECONDS (with the =). "
+            + "then go on. --wait-ready alone waits \(WaitReadyArgument.defaultSeconds) s; a number right after it (or joined by =) is the time. "
             + "Without it, a missing socket fails at once.",
         valueName: "seconds"))
     var waitReady: Double?

@@ -34,7 +34,7 @@ final class RetrainProgress: @unchecked Sendable {
         var shownAt = Date.distantPast
         while stopping.wait(timeout: .now() + Self.pollInterval) == .timedOut {
             guard let progress = runningProgress(&client) else { continue }
-            let elapsed = Self.elapsed(Date().timeIntervalSince(started))
+            let elapsed = ProgressBar.duration(Date().timeIntervalSince(started))
             if terminal {
                 write("\r\u{1B}[Kretrain: \(progress) (\(elapsed))")
                 shown = progress
@@ -65,11 +65,5 @@ final class RetrainProgress: @unchecked Sendable {
 
     private func write(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
-    }
-
-    /// 65 → "1m 05s"
-    private static func elapsed(_ seconds: Double) -> String {
-        let total = Int(seconds)
-        return total < 60 ? "\(total)s" : String(format: "%dm %02ds", total / 60, total % 60)
     }
 }

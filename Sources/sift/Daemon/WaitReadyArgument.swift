@@ -2,21 +2,32 @@ import ArgumentParser
 
 /// `--wait-ready[=SECONDS]`: an option whose value may be left out, which ArgumentParser cannot
 /// declare (an option there always takes a value, and would take the next argument, a text or
-/// a message id, for it). So `--wait-ready` alone is rewritten to `--wait-ready=30` before
-/// parsing; with a value it must be joined by `=`, as for GNU getopt's optional arguments.
+/// a message id, for it). So before parsing, `--wait-ready` followed by a number becomes
+/// `--wait-ready=NUMBER` (as `--help` shows it, with a space), and `--wait-ready` alone becomes
+/// `--wait-ready=30`. `--wait-ready=SECONDS` is left as it is.
 enum WaitReadyArgument {
     static let defaultSeconds = 30
 
     static func expanding(_ arguments: [String]) -> [String] {
         var expanded: [String] = []
-        var afterTerminator = false
-        for argument in arguments {
-            if !afterTerminator && argument == "--wait-ready" {
-                expanded.append("--wait-ready=\(defaultSeconds)")
-            } else {
-                expanded.append(argument)
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            index += 1
+            if argument == "--" {
+                expanded.append(contentsOf: arguments[(index - 1)...])
+                break
             }
-            if argument == "--" { afterTerminator = true }
+            guard argument == "--wait-ready" else {
+                expanded.append(argument)
+                continue
+            }
+            if index < arguments.endIndex, let seconds = Double(arguments[index]), seconds.isFinite {
+                expanded.append("--wait-ready=\(arguments[index])")
+                index += 1
+            } else {
+                expanded.append("--wait-ready=\(defaultSeconds)")
+            }
         }
         return expanded
     }
