@@ -60,7 +60,8 @@ final class ProgressBar {
         }
         parts.append("\(done)/\(total) \(unit)")
         parts.append(String(format: "%3.0f%%", fraction * 100))
-        if done > 0 {
+        // A rate from the first instant (a step done at once) would read 1045000/s: wait a second.
+        if done > 0, elapsed >= 1 {
             parts.append(rate >= 10 ? String(format: "%.0f/s", rate) : String(format: "%.1f/s", rate))
             parts.append("ETA " + Self.duration(Double(total - done) / rate))
         }
