@@ -70,19 +70,7 @@ struct ClassifyCommand: ParsableCommand {
 
         var failed = false
         while let text = sent.next() {
-            let line: [UInt8]
-            let reply: JSONValue
-            do {
-                guard let received = try client.readLine() else { throw LineClient.Failure.io("siftd closed the connection early") }
-                line = received
-                reply = try JSONParser.parse(line)
-            } catch let LineClient.Failure.timedOut(what) {
-                CLI.printError(TimeoutMessage.text(seconds: daemon.timeout.timeout ?? 0, what: what))
-                throw DaemonExit.connectionLost
-            } catch {
-                CLI.printError("\(error)")
-                throw DaemonExit.connectionLost
-            }
+            let (line, reply) = try DaemonCall.readReply(from: client, timeout: daemon.timeout.timeout, closed: "siftd closed the connection early")
             let error = ErrorReply(reply)
             if let error {
                 failed = true

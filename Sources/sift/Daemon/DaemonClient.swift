@@ -36,10 +36,8 @@ struct DaemonSocketOptions: ParsableArguments {
     func connect(timeout: Double? = nil) throws -> LineClient {
         do {
             return try connectWhenReady(timeout: timeout)
-        } catch let LineClient.Failure.timedOut(what) {
-            CLI.printError(TimeoutMessage.text(seconds: timeout ?? 0, what: what))
-            throw DaemonExit.connectionLost
         } catch {
+            if case .timedOut = error { throw DaemonCall.connectionLost(error, timeout: timeout) }
             CLI.printError(ConnectHint.message(for: error, path: path, waited: waitReady))
             throw DaemonExit.cannotConnect
         }
@@ -131,26 +129,36 @@ enum DaemonCall {
     @discardableResult
     static func run(_ request: JSONValue, socket: DaemonSocketOptions, timeout: Double?, printJSON: Bool) throws -> JSONValue {
         let client = try socket.connect(timeout: timeout)
-        let line: [UInt8]
-        let reply: JSONValue
-        do {
-            try client.send(request)
-            guard let received = try client.readLine() else { throw LineClient.Failure.io("siftd closed the connection without replying") }
-            line = received
-            reply = try JSONParser.parse(line)
-        } catch let LineClient.Failure.timedOut(what) {
-            CLI.printError(TimeoutMessage.text(seconds: timeout ?? 0, what: what))
-            throw DaemonExit.connectionLost
-        } catch {
-            CLI.printError("\(error)")
-            throw DaemonExit.connectionLost
-        }
+        do { try client.send(request) } catch { throw connectionLost(error, timeout: timeout) }
+        let (line, reply) = try readReply(from: client, timeout: timeout, closed: "siftd closed the connection without replying")
         if printJSON { FileHandle.standardOutput.write(Data(line + [10])) }
         if let error = ErrorReply(reply) {
             CLI.printError(error.text)
             throw DaemonExit.errorReply
         }
         return reply
+    }
+
+    /// The next reply line and its JSON; a timeout, a closed connection (`closed` says how) or an
+    /// unreadable reply is said on stderr and exits ``DaemonExit/connectionLost``.
+    static func readReply(from client: LineClient, timeout: Double?, closed: String) throws -> (line: [UInt8], reply: JSONValue) {
+        do {
+            guard let line = try client.readLine() else { throw LineClient.Failure.io(closed) }
+            return (line, try JSONParser.parse(line))
+        } catch {
+            throw connectionLost(error, timeout: timeout)
+        }
+    }
+
+    /// Says on stderr why the connection is lost (a --timeout that passed, in its own words) and
+    /// returns the exit status for it.
+    static func connectionLost(_ error: any Error, timeout: Double?) -> ExitCode {
+        if case let .timedOut(what)? = error as? LineClient.Failure {
+            CLI.printError(TimeoutMessage.text(seconds: timeout ?? 0, what: what))
+        } else {
+            CLI.printError("\(error)")
+        }
+        return DaemonExit.connectionLost
     }
 }
 
