@@ -29,29 +29,33 @@ final class ClientConnectTests: DaemonTestCase {
 
     /// `--wait-ready=SECONDS`: the same with a time of one's own; past it, exit 3 and why.
     func testWaitReadyWithSecondsAndWhenTheTimeRunsOut() throws {
-        let socket = directory.file("soon.sock")
-        let classify = try RunningCommand(sift, ["classify", "--json", "--wait-ready=300", "--socket", socket, "hello"])
-        XCTAssertTrue(classify.waitForErrors(containing: "waiting up to 300 s"), classify.errorText)
-        let standIn = try ScriptedSocket(path: socket, reply: #"{"message_id":1,"label":"ham","model":"r1"}"#)
-        let result = try XCTUnwrap(classify.finish())
+        let reply = #"{"message_id":1,"label":"ham","model":"r1"}"#
+        let result = try classifyOnceASocketAppears(["--wait-ready=300"], saying: "waiting up to 300 s", reply: reply)
         XCTAssertEqual(result.status, 0, result.errors)
-        XCTAssertEqual(result.output, #"{"message_id":1,"label":"ham","model":"r1"}"# + "\n")
-        withExtendedLifetime(standIn) {}
+        XCTAssertEqual(result.output, reply + "\n")
 
         // Alone, it waits 30 s; the stand-in appears as soon as the command says it waits.
-        let alone = directory.file("alone.sock")
-        let bare = try RunningCommand(sift, ["classify", "--json", "--wait-ready", "--socket", alone, "hello"])
-        XCTAssertTrue(bare.waitForErrors(containing: "waiting up to 30 s"), bare.errorText)
-        let secondStandIn = try ScriptedSocket(path: alone, reply: #"{"message_id":2,"label":"ham","model":"r1"}"#)
-        let bareResult = try XCTUnwrap(bare.finish())
-        XCTAssertEqual(bareResult.status, 0, bareResult.errors)
-        XCTAssertEqual(bareResult.output, #"{"message_id":2,"label":"ham","model":"r1"}"# + "\n", "answered like any other request")
-        withExtendedLifetime(secondStandIn) {}
+        let bare = try classifyOnceASocketAppears(["--wait-ready"], saying: "waiting up to 30 s", reply: reply)
+        XCTAssertEqual(bare.status, 0, bare.errors)
+        XCTAssertEqual(bare.output, reply + "\n", "answered like any other request")
 
         let never = try BuiltExecutable.run(sift, ["health", "--wait-ready=0.2", "--socket", directory.file("never.sock")])
         XCTAssertEqual(never.status, 3)
         XCTAssertTrue(never.errors.contains("siftd's socket was not ready within 0.2 s: no siftd socket at"), never.errors)
         XCTAssertEqual(try BuiltExecutable.run(sift, ["health", "--wait-ready=-1"]).status, 64)
+    }
+
+    /// `sift classify --json … hello` started with no socket: once it says `waiting`, a stand-in
+    /// socket answering `reply` appears. What the command ended with.
+    private func classifyOnceASocketAppears(_ waitOption: [String], saying waiting: String, reply: String) throws
+        -> (status: Int32, output: String, errors: String)
+    {
+        let socket = directory.file("appears-\(UUID().uuidString.prefix(8)).sock")
+        let classify = try RunningCommand(sift, ["classify", "--json"] + waitOption + ["--socket", socket, "hello"])
+        XCTAssertTrue(classify.waitForErrors(containing: waiting), classify.errorText)
+        let standIn = try ScriptedSocket(path: socket, reply: reply)
+        defer { withExtendedLifetime(standIn) {} }
+        return try XCTUnwrap(classify.finish())
     }
 
     /// `--timeout`: a socket that accepts and never answers ends in exit 4 with a clear message.

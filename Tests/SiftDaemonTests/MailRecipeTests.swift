@@ -15,10 +15,9 @@ final class MailRecipeTests: DaemonTestCase {
 
         // Everything is spam from P(spam) 0.001 on, nothing from 0.999.
         var daemon = try await start { $0.classify = ClassifyThresholds(spam: 0.001) }
-        let rc = try Self.recipe(sift: sift.path, socket: daemon.socketPath, spamFolder: directory.file("spam"), inbox: directory.file("inbox"))
-        try rc.write(toFile: directory.file("procmailrc"), atomically: true, encoding: .utf8)
+        var rc = try Self.writeRecipe(sift: sift.path, socket: daemon.socketPath, in: directory)
 
-        let first = try await Self.run(procmail, rc: directory.file("procmailrc"), message: message)
+        let first = try await Self.run(procmail, rc: rc, message: message)
         XCTAssertEqual(first, 0)
         let filed = try String(contentsOfFile: directory.file("spam"), encoding: .utf8)
         XCTAssertTrue(filed.contains("X-Spam-Flag: YES\n"), filed)
@@ -28,9 +27,8 @@ final class MailRecipeTests: DaemonTestCase {
 
         try await fixture?.stop()
         daemon = try await start { $0.classify = ClassifyThresholds(spam: 0.999) }
-        let hamRC = try Self.recipe(sift: sift.path, socket: daemon.socketPath, spamFolder: directory.file("spam"), inbox: directory.file("inbox"))
-        try hamRC.write(toFile: directory.file("procmailrc"), atomically: true, encoding: .utf8)
-        let second = try await Self.run(procmail, rc: directory.file("procmailrc"), message: message)
+        rc = try Self.writeRecipe(sift: sift.path, socket: daemon.socketPath, in: directory)
+        let second = try await Self.run(procmail, rc: rc, message: message)
         XCTAssertEqual(second, 0)
         let delivered = try String(contentsOfFile: directory.file("inbox"), encoding: .utf8)
         XCTAssertTrue(delivered.contains("X-Spam-Flag: NO\n"), delivered)
@@ -39,7 +37,7 @@ final class MailRecipeTests: DaemonTestCase {
         try await fixture?.stop()
         fixture = nil
         try FileManager.default.removeItem(atPath: directory.file("inbox"))
-        let third = try await Self.run(procmail, rc: directory.file("procmailrc"), message: message)
+        let third = try await Self.run(procmail, rc: rc, message: message)
         XCTAssertEqual(third, 0)
         let unchecked = try String(contentsOfFile: directory.file("inbox"), encoding: .utf8)
         XCTAssertFalse(unchecked.contains("X-Sift-Status"), unchecked)
@@ -48,6 +46,15 @@ final class MailRecipeTests: DaemonTestCase {
 
     /// The procmail block of docs/mail.md, with this build's sift on this test's socket and the
     /// folders in a temporary directory; procmail's own settings before it.
+    /// docs/mail.md's procmail recipe for `socket`, filing spam to `spam` and delivering to
+    /// `inbox` in `directory`, written as its `procmailrc`; returns that file's path.
+    private static func writeRecipe(sift: String, socket: String, in directory: ShortTemporaryDirectory) throws -> String {
+        let path = directory.file("procmailrc")
+        try recipe(sift: sift, socket: socket, spamFolder: directory.file("spam"), inbox: directory.file("inbox"))
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     private static func recipe(sift: String, socket: String, spamFolder: String, inbox: String) throws -> String {
         let doc = try String(contentsOf: SharedFixtures.packageRoot.appendingPathComponent("docs/mail.md"), encoding: .utf8)
         let section = try XCTUnwrap(doc.range(of: "### procmail\n\n```\n"), "docs/mail.md has no procmail block")
