@@ -33,12 +33,14 @@ let package = Package(
         .systemLibrary(
             name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]),
+        // oneDNN for bf16/int8 matmuls; Debian's libdnnl-dev has no pkg-config file.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // Libraries, dependencies pointing down.
         // JSON as Sift reads and writes it: the protocol, stored metrics, vocab.json, `--json`.
         .target(name: "SiftJSON"),
         .target(name: "GPT2Tokenizer", dependencies: ["SiftJSON"]),
-        .target(name: "GPT2", dependencies: ["CBLAS"]),
+        .target(name: "GPT2", dependencies: ["CBLAS", "CDNNL"]),
         .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer", "Checksum", "SiftJSON"]),
         .target(name: "Checksum"),
         // From a raw email to the text the model reads (headers, MIME, charsets, HTML).
@@ -88,7 +90,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GPT2"], path: "Tests/TestSupport"),
         .testTarget(name: "SiftJSONTests", dependencies: ["SiftJSON"]),
         .testTarget(name: "GPT2TokenizerTests", dependencies: ["GPT2Tokenizer", "TestSupport"]),
-        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "TestSupport"]),
+        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "CDNNL", "TestSupport"]),
         .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "SiftMailTests", dependencies: ["SiftMail", "TestSupport"]),

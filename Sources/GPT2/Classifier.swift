@@ -27,8 +27,9 @@ public final class Classifier: @unchecked Sendable {
     }
 
     /// Base model directory plus a classifier file (default: `head.safetensors` in the base directory).
-    /// `pooling` overrides the file's; without either it is `.last`.
-    public convenience init(baseDirectory: URL, classifierFile: URL?, pooling: Pooling?) throws {
+    /// `pooling` overrides the file's; without either it is `.last`. The blocks before the first
+    /// one the file trained (and never the last) compute in `precision`.
+    public convenience init(baseDirectory: URL, classifierFile: URL?, pooling: Pooling?, precision: Precision = .fp32) throws {
         let base = try GPT2Weights.load(directory: baseDirectory)
         let url = classifierFile ?? baseDirectory.appendingPathComponent("head.safetensors")
         guard FileManager.default.fileExists(atPath: url.path) else {
@@ -39,7 +40,14 @@ public final class Classifier: @unchecked Sendable {
         if case let .padded(n) = chosen, n > base.config.contextLength {
             throw GPT2Error.invalidInput("padded:\(n) is longer than the model's context of \(base.config.contextLength)")
         }
-        self.init(model: GPT2Model(weights: loaded.weights), head: loaded.head, pooling: chosen)
+        let frozen = Self.frozenBlocks(layers: base.config.layers, trained: loaded.trainedBlocks)
+        self.init(model: try GPT2Model(weights: loaded.weights, precision: precision, frozen: frozen), head: loaded.head, pooling: chosen)
+    }
+
+    /// The blocks serving may run in a reduced precision: those before the first trained block,
+    /// and never the last, which serving computes for the pooled rows only, in fp32.
+    public static func frozenBlocks(layers: Int, trained: [Int]) -> Range<Int> {
+        0..<max(0, min(trained.min() ?? layers, layers - 1))
     }
 
     public var labels: [String] { head.labels }

@@ -22,6 +22,8 @@ public enum ClassifierFile {
         public var metadata: [String: String]
         /// How many base tensors the file replaced (trained blocks and ln_f).
         public var replacedTensors: Int
+        /// Blocks the file holds trained tensors of: they stay fp32 in every precision.
+        public var trainedBlocks: [Int]
     }
 
     /// Reads `url` and applies it on top of `base`.
@@ -43,7 +45,11 @@ public enum ClassifierFile {
             pooling = p
         }
         let head = try ClassifierHead(weight: weight, bias: bias, labels: labels)
-        return Loaded(weights: weights, head: head, pooling: pooling, metadata: file.metadata, replacedTensors: replaced)
+        let trainedBlocks = (0..<base.config.layers).filter { layer in
+            BlockWeights.names.contains { file.entry("h.\(layer).\($0)") != nil }
+        }
+        return Loaded(weights: weights, head: head, pooling: pooling, metadata: file.metadata, replacedTensors: replaced,
+                      trainedBlocks: trainedBlocks)
     }
 
     static func parseLabels(_ text: String?, classes: Int, path: String) throws -> [String] {

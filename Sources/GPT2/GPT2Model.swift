@@ -7,11 +7,26 @@ import Foundation
 public final class GPT2Model: @unchecked Sendable {
     public let weights: GPT2Weights
     public var config: GPT2Config { weights.config }
+    /// What the packed blocks compute in (fp32 when none is packed).
+    public var precision: Precision { weights.blocks.lazy.compactMap(\.packed).first?.precision ?? .fp32 }
     private let ws = Workspace()
     private let lock = NSLock()
 
     public init(weights: GPT2Weights) {
         self.weights = weights
+    }
+
+    /// A model whose blocks `frozen` compute in `precision` (the others, and everything around
+    /// the blocks, in fp32). Packing reads each weight once; a mapped weight's pages are then
+    /// released, so the fp32 copies of frozen blocks stop counting in the process's memory.
+    public convenience init(weights: GPT2Weights, precision: Precision, frozen: Range<Int>) throws {
+        var packed = weights
+        if precision != .fp32 {
+            for layer in frozen.clamped(to: 0..<weights.config.layers) {
+                packed.blocks[layer].packed = try PackedBlock(weights.blocks[layer], precision: precision)
+            }
+        }
+        self.init(weights: packed)
     }
 
     /// Hidden states after `ln_f` of each sequence's last row: [B, C].
@@ -58,6 +73,12 @@ public final class GPT2Model: @unchecked Sendable {
             for layer in 0..<layers { blockForward(layer: layer, batch: batch) }
             return Array(UnsafeBufferPointer(start: ws.x.pointer, count: batch.totalTokens * config.channels))
         }
+    }
+
+    /// oneDNN threads of this model's packed blocks, when they should differ from the process's
+    /// (``ComputeThreads``): a trainer's prefix cache runs on the trainer's threads.
+    public func setPackedThreads(_ count: Int?) {
+        lock.withLock { ws.reduced.threads = count.map { max(1, $0) } }
     }
 
     // MARK: - Steps

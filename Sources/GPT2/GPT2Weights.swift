@@ -10,6 +10,9 @@ public struct BlockWeights: @unchecked Sendable {
     public var ln2W, ln2B: Tensor            // ln_2.weight/bias            [C]
     public var fcW, fcB: Tensor              // mlp.c_fc.weight/bias        [C, 4C], [4C]
     public var fcProjW, fcProjB: Tensor      // mlp.c_proj.weight/bias      [4C, C], [C]
+    /// The four weights packed for a reduced precision, when this block is frozen and served
+    /// in one; serving then uses these instead of the fp32 tensors above.
+    public var packed: PackedBlock?
 
     /// Suffixes after `h.N.`, in the order the fields above are declared.
     public static let names = [

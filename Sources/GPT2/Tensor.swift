@@ -1,3 +1,5 @@
+import Foundation
+
 /// A dense row-major fp32 tensor. Either a zero-copy view into a memory-mapped file (kept
 /// alive through `owner`, read-only) or a buffer this tensor allocated and frees.
 public final class Tensor: @unchecked Sendable {
@@ -42,6 +44,17 @@ public final class Tensor: @unchecked Sendable {
         let t = Tensor(zeros: shape)
         t.pointer.update(from: pointer, count: count)
         return t
+    }
+
+    /// Hands a mapped tensor's resident pages back to the kernel (a packed copy serves instead);
+    /// reading it later faults them in again from the file. Owned memory is left alone.
+    public func releaseResidentPages() {
+        guard !ownsMemory, count > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: pointer) + page - 1) / page * page
+        let end = (Int(bitPattern: pointer + count)) / page * page
+        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(p, end - start, MADV_DONTNEED)
     }
 
     public var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: pointer, count: count) }

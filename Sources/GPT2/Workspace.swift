@@ -3,6 +3,8 @@
 final class Workspace {
     private(set) var x = FloatBuffer(), ln = FloatBuffer(), qkv = FloatBuffer(), atty = FloatBuffer(), fch = FloatBuffer(), att = FloatBuffer()
     // Pooled rows of the last block.
+    /// Scratch of packed (bf16/int8) blocks.
+    let reduced = ReducedScratch()
     private(set) var xp = FloatBuffer(), lnp = FloatBuffer(), qp = FloatBuffer(), attyp = FloatBuffer(), fchp = FloatBuffer()
 
     func reserve(config: GPT2Config, rows n: Int, sequences p: Int, maxLength t: Int) {

@@ -11,6 +11,9 @@ public enum Checkpoint {
         public static let seed = "seed"
         /// Epochs trained in this run.
         public static let epochs = "epochs"
+        /// What the frozen blocks computed the prefix cache in (`fp32`, `bf16`, `int8`; fp32 when
+        /// the run trained every block).
+        public static let precision = "precision"
         /// JSON: AdamW settings, batch size, accumulation steps.
         public static let optimizer = "optimizer"
         /// JSON object of named evaluations (`train`, `validation`, `test`).

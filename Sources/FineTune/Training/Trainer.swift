@@ -51,7 +51,9 @@ public final class Trainer: @unchecked Sendable {
             throw TrainingError.incompatibleCheckpoint("the head has labels \(h.labels) and width \(h.channels); this run needs \(config.labels.names) and \(base.config.channels)")
         }
         self.carried = carried
-        frozen = GPT2Model(weights: weights)
+        frozen = try GPT2Model(weights: weights, precision: config.precision,
+                               frozen: 0..<config.trainable.firstTrainableBlock(layers: weights.config.layers))
+        frozen.setPackedThreads(config.threads)
         tail = TailModel(base: weights, head: startHead ?? Self.newHead(config: config, channels: base.config.channels),
                          trainable: config.trainable)
         optimizer = AdamW(config: config.optimizer)
@@ -243,6 +245,7 @@ public final class Trainer: @unchecked Sendable {
     /// the trainer records; pass `ClassifierFile.Key.baseSHA256` (see `Checkpoint.baseSHA256`).
     public func writeCheckpoint(to url: URL, metadata: [String: String] = [:], metrics: [String: Evaluation] = [:]) throws {
         var meta = Checkpoint.metadata(config: config, epochs: epochsDone, metrics: metrics)
+        meta[Checkpoint.Key.precision] = frozen.precision.rawValue
         meta.merge(metadata) { _, new in new }
         let tensors = checkpointTensors
         if let name = FiniteWeights.firstNonFinite(tensors) {

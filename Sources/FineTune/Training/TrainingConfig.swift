@@ -48,6 +48,9 @@ public struct TrainingConfig: Sendable, Equatable {
     public var interpolation: Float = 1
     /// OpenBLAS threads and worker threads for the optimizer; nil leaves OpenBLAS's setting.
     public var threads: Int?
+    /// What the frozen blocks compute the prefix cache in: the precision the model will be
+    /// served in, so that training and the gate see what serving will. Trained blocks are fp32.
+    public var precision: Precision = .fp32
 
     public init() {}
 

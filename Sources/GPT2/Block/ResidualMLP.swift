@@ -8,6 +8,8 @@ package enum ResidualMLP {
         package var mean2, rstd2: UnsafeMutablePointer<Float>?      // [R] ln_2's statistics, for backward
         package var fch, fchGelu: UnsafeMutablePointer<Float>       // [R, 4C] c_fc's output, then GELU's
         package var out: UnsafeMutablePointer<Float>                // [R, C]; may be r itself
+        /// Scratch for a packed (reduced-precision) block; serving only.
+        var reduced: ReducedScratch? = nil
     }
 
     /// out[R, C] = r[R, C] + c_proj(gelu(c_fc(ln_2(r)))) with block `w`'s ln_2 and MLP weights.
@@ -16,9 +18,11 @@ package enum ResidualMLP {
         let c = config.channels
         LayerNorm.forward(out: b.ln2, mean: b.mean2, rstd: b.rstd2, x: r, w: w.ln2W.pointer, b: w.ln2B.pointer, n: rows, c: c,
                           eps: config.layerNormEpsilon)
-        Matmul.forward(out: b.fch, x: b.ln2, w: w.fcW.pointer, b: w.fcB.pointer, n: rows, ic: c, oc: 4 * c)
+        Matmul.forward(out: b.fch, x: b.ln2, w: w.fcW.pointer, packed: w.packed?.fc, scratch: b.reduced, b: w.fcB.pointer,
+                       n: rows, ic: c, oc: 4 * c)
         GELU.forward(out: b.fchGelu, x: b.fch, count: rows * 4 * c)
         if UnsafePointer(b.out) != r { b.out.update(from: r, count: rows * c) }
-        Matmul.forward(out: b.out, x: b.fchGelu, w: w.fcProjW.pointer, b: w.fcProjB.pointer, n: rows, ic: 4 * c, oc: c, accumulate: true)
+        Matmul.forward(out: b.out, x: b.fchGelu, w: w.fcProjW.pointer, packed: w.packed?.fcProj, scratch: b.reduced,
+                       b: w.fcProjB.pointer, n: rows, ic: 4 * c, oc: c, accumulate: true)
     }
 }

@@ -19,15 +19,18 @@ package enum TransformerBlock {
         var atty: UnsafeMutablePointer<Float>           // [N, C] attention output, heads side by side
         var r1: UnsafeMutablePointer<Float>             // [N, C] residual after attention; may be x itself
         var mlp: ResidualMLP.Buffers
+        /// Scratch for a packed (reduced-precision) block; serving only.
+        var reduced: ReducedScratch? = nil
     }
 
     /// Serving: x[N, C] ← block(x), in place.
     static func forward(x: UnsafeMutablePointer<Float>, weights: BlockWeights, batch: PackedBatch, config: GPT2Config,
                         scratch ws: Workspace) {
-        let mlp = ResidualMLP.Buffers(ln2: ws.ln.pointer, mean2: nil, rstd2: nil, fch: ws.fch.pointer, fchGelu: ws.fch.pointer, out: x)
+        let mlp = ResidualMLP.Buffers(ln2: ws.ln.pointer, mean2: nil, rstd2: nil, fch: ws.fch.pointer, fchGelu: ws.fch.pointer, out: x,
+                                      reduced: ws.reduced)
         forward(x: x, weights: weights, batch: batch, config: config,
                 into: Buffers(ln1: ws.ln.pointer, mean1: nil, rstd1: nil, qkv: ws.qkv.pointer, att: ws.att.pointer, attOffsets: nil,
-                              atty: ws.atty.pointer, r1: x, mlp: mlp))
+                              atty: ws.atty.pointer, r1: x, mlp: mlp, reduced: ws.reduced))
     }
 
     /// Training: a.out[N, C] ← block(x), keeping x (as a.input) and every step's output in `a`.
@@ -44,14 +47,16 @@ package enum TransformerBlock {
         let (n, c, nh) = (batch.totalTokens, config.channels, config.heads)
         LayerNorm.forward(out: b.ln1, mean: b.mean1, rstd: b.rstd1, x: x, w: w.ln1W.pointer, b: w.ln1B.pointer, n: n, c: c,
                           eps: config.layerNormEpsilon)
-        Matmul.forward(out: b.qkv, x: b.ln1, w: w.qkvW.pointer, b: w.qkvB.pointer, n: n, ic: c, oc: 3 * c)
+        Matmul.forward(out: b.qkv, x: b.ln1, w: w.qkvW.pointer, packed: w.packed?.qkv, scratch: b.reduced, b: w.qkvB.pointer,
+                       n: n, ic: c, oc: 3 * c)
         for i in 0..<batch.count {
             let s = batch.start(i)
             Attention.forward(out: b.atty + s * c, ldout: c, att: b.att + (b.attOffsets?[i] ?? 0), qkv: b.qkv + s * 3 * c,
                               t: batch.length(i), c: c, nh: nh)
         }
         if UnsafePointer(b.r1) != x { b.r1.update(from: x, count: n * c) }
-        Matmul.forward(out: b.r1, x: b.atty, w: w.attnProjW.pointer, b: w.attnProjB.pointer, n: n, ic: c, oc: c, accumulate: true)
+        Matmul.forward(out: b.r1, x: b.atty, w: w.attnProjW.pointer, packed: w.packed?.attnProj, scratch: b.reduced,
+                       b: w.attnProjB.pointer, n: n, ic: c, oc: c, accumulate: true)
         ResidualMLP.forward(r: b.r1, weights: w, rows: n, config: config, into: b.mlp)
     }
 }

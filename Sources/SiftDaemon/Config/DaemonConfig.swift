@@ -1,4 +1,5 @@
 import FineTune
+import GPT2
 import Foundation
 
 /// Everything siftd is told, after layering and validation (see ``DaemonConfigLoader``).
@@ -42,6 +43,12 @@ public struct DaemonConfig: Sendable, Equatable {
         public var pooling: String?
         /// OpenBLAS threads for the forward pass.
         public var threads = 2
+        /// What the frozen blocks compute in; the trained tail and the head are always fp32.
+        /// Checked against the CPU when the configuration is read.
+        public var precision: PrecisionSetting = .auto
+
+        /// The precision served and trained in on this CPU.
+        public var servedPrecision: Precision { (try? precision.resolve()) ?? .fp32 }
     }
 
     public struct Batching: Sendable, Equatable {

@@ -100,6 +100,16 @@ public struct DaemonConfigLoader: Sendable {
             throw DaemonConfigError(key: "model.pooling", "must be last or padded:N, not \(pooling)")
         }
         config.model.threads = try values.int("model.threads", default: config.model.threads, in: 1...256)
+        let precision = try values.string("model.precision", default: config.model.precision.description)
+        guard let setting = PrecisionSetting(precision) else {
+            throw DaemonConfigError(key: "model.precision", "must be \(PrecisionSetting.choices), not \(precision)")
+        }
+        do {
+            _ = try setting.resolve()
+        } catch {
+            throw DaemonConfigError(key: "model.precision", "\(error)")
+        }
+        config.model.precision = setting
 
         config.batching.maxBatchSize = try values.int("batching.max_batch_size", default: config.batching.maxBatchSize, in: 1...1024)
         config.batching.maxDelayMilliseconds = try values.int("batching.max_delay_ms", default: config.batching.maxDelayMilliseconds, in: 0...10_000)

@@ -309,10 +309,10 @@ extension Batcher: Service {
     public func run() async throws {
         // OpenBLAS 0.3.21 (Debian 12) has one thread count per process, and runs threaded
         // GEMMs one at a time under a global lock: workers side by side each run theirs on
-        // their own thread instead.
-        let blasThreads = BLAS.threads
-        if workers.count > 1 { BLAS.setThreads(1) }
-        defer { if workers.count > 1 { BLAS.setThreads(blasThreads) } }
+        // their own thread instead (oneDNN's too, for packed blocks).
+        let threads = ComputeThreads.current
+        if workers.count > 1 { ComputeThreads(blas: 1, oneDNN: 1).apply() }
+        defer { if workers.count > 1 { threads.apply() } }
         await withTaskGroup(of: Void.self) { group in
             for worker in workers {
                 group.addTask { await worker.runUntilShutdown { self.requestStop() } }

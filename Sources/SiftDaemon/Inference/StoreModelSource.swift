@@ -20,7 +20,8 @@ public struct StoreModelSource: ModelSource {
         }
         let pooling = config.model.pooling.flatMap(Pooling.init)
         let tokenizer = try BPETokenizer(directory: base)
-        let classifier = try Classifier(baseDirectory: base, classifierFile: location.file, pooling: pooling)
+        let classifier = try Classifier(baseDirectory: base, classifierFile: location.file, pooling: pooling,
+                                        precision: config.model.servedPrecision)
         try classifier.checkFinite(source: location.file.path)
         return ServingModel(version: location.version, classifier: classifier, tokenizer: tokenizer)
     }

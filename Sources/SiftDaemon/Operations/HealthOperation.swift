@@ -1,3 +1,4 @@
+import GPT2
 import SiftJSON
 
 /// `health`: is the daemon up, what it serves, and how busy it is. `status` is `ok`,
@@ -16,6 +17,8 @@ struct HealthOperation: Operation {
             ("version", .string(SiftVersion.string)),
             ("model", .string(model.version)),
             ("labels", .array(model.labels.map(JSONValue.string))),
+            ("precision", .string(model.classifier.model.precision.rawValue)),
+            ("cpu", .string(CPUKernels.current.isa)),
             ("uptime_seconds", .double((daemon.clock.now - daemon.startedAt).milliseconds.rounded() / 1000)),
             ("connections", .int(Int64(daemon.connections.openCount))),
             ("in_flight", .int(Int64(daemon.connections.inFlightCount))),

@@ -108,6 +108,9 @@ public struct RetrainJob {
         training.interpolation = warm ? Float(settings.interpolate) : 1
         training.seed = UInt64(settings.seed)
         training.threads = settings.threads
+        // The prefix cache in the precision the daemon serves with: the gate scores a candidate
+        // on the features it will be served on.
+        training.precision = config.model.servedPrecision
         let trainer = try Trainer(config: training, base: weights, warmStart: warm ? active?.file : nil)
         // The active model, scored on the holdouts: the trainer itself before its first step on a
         // warm run, a trainer of its own otherwise.

@@ -8,5 +8,5 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Benchmarks: print a readable summary, or one JSON object with --json.",
         subcommands: [BenchInferCommand.self, BenchTokenizerCommand.self, BenchStoreCommand.self, BenchTrainCommand.self, BenchRetrainCommand.self, BenchLearningCommand.self,
                       BenchServeCommand.self, BenchOverloadCommand.self, BenchJournalCommand.self, BenchMailExtractCommand.self, BenchMailCommand.self,
-                      BenchSpamcCommand.self])
+                      BenchSpamcCommand.self, BenchPrecisionCommand.self])
 }

@@ -20,6 +20,8 @@ struct BenchInferCommand: ParsableCommand {
 
     @OptionGroup var threads: ThreadsOption
 
+    @OptionGroup var precision: PrecisionOption
+
     @Option(help: "Messages per batch in the batched run.")
     var batchSize: Int = 64
 
@@ -34,13 +36,16 @@ struct BenchInferCommand: ParsableCommand {
     }
 
     func run() throws {
-        threads.apply()
+        threads.apply(precision: precision.resolved)
         let loadStart = Date()
         let weights = try model.loadWeights(seed: 1)
-        let loadSeconds = Date().timeIntervalSince(loadStart)
         let config = weights.config
         let head = try Bench.randomHead(channels: config.channels)
-        let classifier = Classifier(model: GPT2Model(weights: weights), head: head, pooling: .last)
+        let chosen = precision.resolved
+        let engine = try GPT2Model(weights: weights, precision: chosen,
+                                   frozen: Classifier.frozenBlocks(layers: config.layers, trained: []))
+        let classifier = Classifier(model: engine, head: head, pooling: .last)
+        let loadSeconds = Date().timeIntervalSince(loadStart)  // reading, and packing the frozen blocks
 
         let tokenizer = try BPETokenizer(directory: model.tokenizerDirectory)
         var texts = try LabeledDataReader.read(model.random.dataFile).map(\.text)
@@ -75,6 +80,8 @@ struct BenchInferCommand: ParsableCommand {
         let figures: JSONValue = [
             "model": .string(model.name),
             "parameters": .int(Int64(config.parameterCount)),
+            "precision": .string(chosen.rawValue),
+            "isa": .string(CPUKernels.current.isa),
             "threads": .int(Int64(threads.threads)),
             "messages": .int(Int64(ids.count)),
             "tokens": .int(Int64(tokens)),
@@ -96,7 +103,7 @@ struct BenchInferCommand: ParsableCommand {
         }
         func f(_ key: String, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", figures[key]?.numberValue ?? 0) }
         print("""
-            inference: \(figures["model"]?.stringValue ?? ""), \(config.layers) layers × \(config.channels) wide, \(threads.threads) BLAS threads
+            inference: \(figures["model"]?.stringValue ?? ""), \(config.layers) layers × \(config.channels) wide, \(threads.threads) threads, \(chosen) on \(CPUKernels.current.isa)
               \(ids.count) SMS texts, \(tokens) tokens (mean \(f("mean_tokens"))), model ready in \(f("load_seconds", 2)) s
               one at a time: \(f("single_ms_per_message")) ms/message, \(f("single_messages_per_second")) messages/s, \(f("gflops_single")) GFLOPS
               batched (\(batchSize)): \(f("batched_ms_per_message")) ms/message, \(f("batched_messages_per_second")) messages/s, \(f("gflops_batched")) GFLOPS

@@ -33,6 +33,7 @@ struct HealthCommand: ParsableCommand {
             ("version", value("version")),
             ("model", value("model")),
             ("labels", (reply["labels"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")),
+            ("precision", "\(value("precision")) on \(value("cpu"))"),
             ("uptime", reply["uptime_seconds"]?.numberValue.map(duration) ?? "?"),
             ("connections", value("connections")),
             ("in flight", "\(value("in_flight")) request\(reply["in_flight"]?.intValue == 1 ? "" : "s"), \(reply["in_flight_bytes"]?.intValue.map(bytes) ?? "?")"),

@@ -44,7 +44,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        threads.apply()
+        threads.apply(precision: model.precision.resolved)
         let (model, tokenizer) = try self.model.load()
         let labels = LabelSet(names: model.labels)
         var results: [String: Evaluation] = [:]

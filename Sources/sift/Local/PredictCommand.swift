@@ -36,7 +36,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        threads.apply()
+        threads.apply(precision: model.precision.resolved)
         let (model, tokenizer) = try self.model.load()
         var pending = [String]()
         func flush() throws {

@@ -15,6 +15,8 @@ struct ClassifierOptions: ParsableArguments {
     @Option(help: "Pooling override: last (last real token) or padded:N (the reference's right-padding). Default: the classifier's, else last.")
     var pooling: String?
 
+    @OptionGroup var precision: PrecisionOption
+
     func validate() throws {
         if let pooling, Pooling(pooling) == nil { throw ValidationError("--pooling must be last or padded:N, got \(pooling)") }
     }
@@ -22,7 +24,7 @@ struct ClassifierOptions: ParsableArguments {
     func load() throws -> (Classifier, BPETokenizer) {
         let baseURL = URL(fileURLWithPath: base)
         let model = try Classifier(baseDirectory: baseURL, classifierFile: classifier.map { URL(fileURLWithPath: $0) },
-                                   pooling: pooling.flatMap(Pooling.init))
+                                   pooling: pooling.flatMap(Pooling.init), precision: precision.resolved)
         return (model, try BPETokenizer(directory: baseURL))
     }
 }

@@ -12,4 +12,7 @@ struct ThreadsOption: ParsableArguments {
 
     /// Sets OpenBLAS's thread count for this process.
     func apply() { BLAS.setThreads(threads) }
+
+    /// The threads of a forward pass in `precision` (``ComputeThreads``).
+    func apply(precision: Precision) { ComputeThreads(threads, precision: precision).apply() }
 }

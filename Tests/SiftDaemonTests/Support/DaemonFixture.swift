@@ -25,6 +25,7 @@ final class DaemonFixture: Sendable {
         config.stateDirectory = directory.file("state")
         config.model.base = try modelDirectory()
         config.model.threads = 1
+        config.model.precision = .fixed(.fp32)  // the same numbers on every CPU
         config.drainTimeoutSeconds = 10
         return config
     }

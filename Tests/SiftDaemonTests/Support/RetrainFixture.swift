@@ -14,7 +14,7 @@ final class RetrainFixture {
     /// The SMS Spam Collection: the seed data, and where test texts come from.
     let sms: [(label: String, text: String)]
 
-    init(retrain extra: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
+    init(retrain extra: String = "", trainable: String = "all", file: StaticString = #filePath, line: UInt = #line) throws {
         let smsURL = try SharedFixtures.require("data/sms-spam-collection/SMSSpamCollection", file: file, line: line)
         directory = try ShortTemporaryDirectory()
         sms = try String(contentsOf: smsURL, encoding: .utf8).split(separator: "\n").compactMap { row in
@@ -27,7 +27,7 @@ final class RetrainFixture {
             retrain:
               enabled: false
               seed_data: \(smsURL.path)
-              trainable: all
+              trainable: \(trainable)
               learning_rate: 0.001
               epochs: 3
               threads: 1

@@ -52,10 +52,12 @@ final class SiftdProcess: @unchecked Sendable {
         ]
     }
 
-    /// This process's environment without SIFT_* and NOTIFY_SOCKET, one OpenBLAS thread, plus `extra`.
+    /// This process's environment without SIFT_* and NOTIFY_SOCKET, one OpenBLAS thread, fp32, plus `extra`.
     static func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SIFT_") && $0.key != "NOTIFY_SOCKET" }
         environment["SIFT_MODEL_THREADS"] = "1"
+        // The same numbers on every CPU: the precisions have tests of their own.
+        environment["SIFT_MODEL_PRECISION"] = "fp32"
         environment.merge(extra) { _, new in new }
         return environment
     }
