@@ -40,7 +40,9 @@ let package = Package(
         // JSON as Sift reads and writes it: the protocol, stored metrics, vocab.json, `--json`.
         .target(name: "SiftJSON"),
         .target(name: "GPT2Tokenizer", dependencies: ["SiftJSON"]),
-        .target(name: "GPT2", dependencies: ["CBLAS", "CDNNL"]),
+        .target(name: "GPT2", dependencies: ["CBLAS", "CDNNL", "CPrecisionKernels"]),
+        // The elementwise passes of bf16/int8 matmuls, one copy per instruction set.
+        .target(name: "CPrecisionKernels"),
         .target(name: "FineTune", dependencies: ["GPT2", "GPT2Tokenizer", "Checksum", "SiftJSON"]),
         .target(name: "Checksum"),
         // From a raw email to the text the model reads (headers, MIME, charsets, HTML).
@@ -90,7 +92,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["GPT2"], path: "Tests/TestSupport"),
         .testTarget(name: "SiftJSONTests", dependencies: ["SiftJSON"]),
         .testTarget(name: "GPT2TokenizerTests", dependencies: ["GPT2Tokenizer", "TestSupport"]),
-        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "CDNNL", "TestSupport"]),
+        .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "CDNNL", "CPrecisionKernels", "TestSupport"]),
         .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "SiftMailTests", dependencies: ["SiftMail", "TestSupport"]),

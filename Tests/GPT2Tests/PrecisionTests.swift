@@ -1,4 +1,5 @@
 import CDNNL
+import CPrecisionKernels
 import Foundation
 import TestSupport
 import XCTest
@@ -105,7 +106,7 @@ final class PrecisionTests: XCTestCase {
 
         // The same weights and rows, quantized without the split.
         var q = [Int8](repeating: 0, count: m * k), scales = [Float](repeating: 0, count: m)
-        PackedMatrix.quantizeRows(x, m: m, k: k, into: &q, scales: &scales, threshold: .infinity)
+        sift_quantize_rows(x, Int64(m), Int64(k), .infinity, &q, &scales)
         let dequantized = (0..<(m * k)).map { Float(q[$0]) * scales[$0 / k] }
         var naive = [Float](repeating: 0, count: m * n)
         Matmul.forward(out: &naive, x: dequantized, w: w.pointer, b: nil, n: m, ic: k, oc: n)

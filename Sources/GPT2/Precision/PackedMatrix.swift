@@ -1,5 +1,6 @@
 import CBLAS
 import CDNNL
+import CPrecisionKernels
 
 /// A frozen Conv1D weight W[K, N] (`[in, out]`) packed once in oneDNN's layout for a reduced
 /// precision. `forward` is `Matmul.forward`'s contract: out[M, N] (+)= x[M, K] · W + b[N].
@@ -49,7 +50,7 @@ final class PackedMatrix: @unchecked Sendable {
         case .bf16:
             let plain = UnsafeMutablePointer<UInt16>.allocate(capacity: k * n)
             defer { plain.deallocate() }
-            Self.roundToBF16(w.pointer, into: plain, count: k * n)
+            sift_round_to_bf16(w.pointer, plain, Int64(k * n))
             try OneDNN.check(sift_dnnl_pack(engine, Int64(k), Int64(n), dnnl_bf16, plain, &layout, packed), "pack a bf16 weight")
         case .int8:
             let plain = UnsafeMutablePointer<Int8>.allocate(capacity: k * n)
@@ -81,7 +82,7 @@ final class PackedMatrix: @unchecked Sendable {
                              accumulate: Bool, scratch s: ReducedScratch) {
         s.bytes.reserve(m * k * 2)
         let xb = s.bytes.pointer.assumingMemoryBound(to: UInt16.self)
-        Self.roundToBF16(x, into: xb, count: m * k)
+        sift_round_to_bf16(x, xb, Int64(m * k))
         run(sift_dnnl_matmul(OneDNN.shared.engine, s.stream, Int64(m), Int64(k), Int64(n), dnnl_bf16, xb, &layout, packed, b,
                              dnnl_f32, out, accumulate ? 1 : 0))
     }
@@ -89,18 +90,15 @@ final class PackedMatrix: @unchecked Sendable {
     private func forwardInt8(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, b: UnsafePointer<Float>?, m: Int,
                              accumulate: Bool, scratch s: ReducedScratch) {
         s.bytes.reserve(m * k); s.int32.reserve(m * n * 4); s.rowScale.reserve(m); s.columnMax.reserve(k)
-        let outliers = Self.outlierColumns(x, m: m, k: k, columnMax: s.columnMax.pointer)
+        sift_column_abs_max(x, Int64(m), Int64(k), s.columnMax.pointer)
+        let outliers = (0..<k).filter { s.columnMax.pointer[$0] >= Self.outlierThreshold }
         let xq = s.bytes.pointer.assumingMemoryBound(to: Int8.self)
-        Self.quantizeRows(x, m: m, k: k, into: xq, scales: s.rowScale.pointer)
+        sift_quantize_rows(x, Int64(m), Int64(k), Self.outlierThreshold, xq, s.rowScale.pointer)
         let acc = s.int32.pointer.assumingMemoryBound(to: Int32.self)
         run(sift_dnnl_matmul(OneDNN.shared.engine, s.stream, Int64(m), Int64(k), Int64(n), dnnl_s8, xq, &layout, packed, nil,
                              dnnl_s32, acc, 0))
         columnScale.withUnsafeBufferPointer { cs in
-            for r in 0..<m {
-                let (o, a, sr) = (out + r * n, acc + r * n, s.rowScale.pointer[r])
-                if accumulate { for j in 0..<n { o[j] += Float(a[j]) * (sr * cs[j]) } } else { for j in 0..<n { o[j] = Float(a[j]) * (sr * cs[j]) } }
-                if let b { for j in 0..<n { o[j] += b[j] } }
-            }
+            sift_dequantize(out, acc, s.rowScale.pointer, cs.baseAddress!, b, Int64(m), Int64(n), accumulate ? 1 : 0)
         }
         guard !outliers.isEmpty else { return }
         // out[M, N] += xo[M, O] · W[O, :] in fp32, xo holding x's outlier values of columns O (0 elsewhere).
@@ -125,16 +123,6 @@ final class PackedMatrix: @unchecked Sendable {
 
     // MARK: - Conversions
 
-    /// bfloat16 by rounding to nearest even: the upper half of the fp32 bits, plus a carry.
-    static func roundToBF16(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<UInt16>, count: Int) {
-        x.withMemoryRebound(to: UInt32.self, capacity: count) { u in
-            for i in 0..<count {
-                let bits = u[i]
-                out[i] = UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
-            }
-        }
-    }
-
     /// Nearest integer of v ∈ [-2²², 2²²] as int8 bits: adding 1.5·2²³ leaves round-to-nearest-even
     /// of v in the low mantissa bits (a branch-free form the compiler vectorizes).
     @inline(__always)
@@ -145,34 +133,9 @@ final class PackedMatrix: @unchecked Sendable {
     /// Wq[K, N] and scales[N] with W[:, j] ≈ Wq[:, j] · scales[j], |Wq| ≤ 127.
     static func quantizeColumns(_ w: UnsafePointer<Float>, k: Int, n: Int, into q: UnsafeMutablePointer<Int8>, scales: inout [Float]) {
         var amax = [Float](repeating: 0, count: n)
-        for r in 0..<k { for j in 0..<n { let v = abs(w[r * n + j]); amax[j] = v > amax[j] ? v : amax[j] } }
+        sift_column_abs_max(w, Int64(k), Int64(n), &amax)
         for j in 0..<n { scales[j] = amax[j] > 0 ? amax[j] / 127 : 1 }
         let inverse = scales.map { 1 / $0 }
         for r in 0..<k { for j in 0..<n { q[r * n + j] = roundToInt8(w[r * n + j] * inverse[j]) } }
-    }
-
-    /// The columns of x[M, K] holding a value of magnitude ≥ the threshold in some row.
-    static func outlierColumns(_ x: UnsafePointer<Float>, m: Int, k: Int, columnMax: UnsafeMutablePointer<Float>) -> [Int] {
-        columnMax.update(repeating: 0, count: k)
-        for r in 0..<m {
-            let row = x + r * k
-            for c in 0..<k { let v = abs(row[c]); columnMax[c] = v > columnMax[c] ? v : columnMax[c] }
-        }
-        return (0..<k).filter { columnMax[$0] >= outlierThreshold }
-    }
-
-    /// xq[M, K] and scales[M] with xq[r, c] · scales[r] ≈ x[r, c], or 0 where |x[r, c]| is at or
-    /// over the outlier threshold (the fp32 part adds those); |xq| ≤ 127.
-    static func quantizeRows(_ x: UnsafePointer<Float>, m: Int, k: Int, into q: UnsafeMutablePointer<Int8>,
-                             scales: UnsafeMutablePointer<Float>, threshold t: Float = outlierThreshold) {
-        for r in 0..<m {
-            let (row, qr) = (x + r * k, q + r * k)
-            var amax: Float = 0
-            for c in 0..<k { let v = abs(row[c]); let kept = v < t ? v : 0; amax = kept > amax ? kept : amax }
-            let scale = amax > 0 ? amax / 127 : 1
-            scales[r] = scale
-            let inverse = 1 / scale
-            for c in 0..<k { let v = row[c]; qr[c] = roundToInt8((abs(v) < t ? v : 0) * inverse) }
-        }
     }
 }

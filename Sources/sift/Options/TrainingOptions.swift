@@ -27,6 +27,9 @@ struct TrainingOptions: ParsableArguments {
 
     @OptionGroup var threads: ThreadsOption
 
+    /// The precision the frozen prefix runs in: train in the one the model will be served in.
+    @OptionGroup var precision: PrecisionOption
+
     func validate() throws {
         if TrainableSet(trainable) == nil { throw ValidationError("--trainable must be head, last-block, last-N-blocks or all") }
         if epochs < 0 || batchSize < 1 || accumulate < 1 {
@@ -44,6 +47,7 @@ struct TrainingOptions: ParsableArguments {
         config.optimizer = AdamWConfig(learningRate: lr, weightDecay: weightDecay)
         config.seed = seed
         config.threads = threads.threads
+        config.precision = precision.resolved
         return config
     }
 }
