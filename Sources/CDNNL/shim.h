@@ -2,6 +2,7 @@
 // matmuls of the frozen blocks, plus a few wrappers that keep oneDNN's descriptor plumbing in C.
 #pragma once
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <oneapi/dnnl/dnnl.h>
@@ -114,9 +115,12 @@ static inline dnnl_status_t sift_dnnl_matmul(dnnl_engine_t engine, dnnl_stream_t
 
 /// oneDNN threads through OpenMP, whose thread count is per calling thread: each forward pass
 /// sets it on its own thread. Looked up at run time because only libdnnl links libgomp.
+static void (*sift_omp_set_num_threads_function)(int) = 0;
+static pthread_once_t sift_omp_lookup = PTHREAD_ONCE_INIT;
+static inline void sift_omp_find(void) {
+    sift_omp_set_num_threads_function = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+}
 static inline void sift_omp_set_num_threads(int count) {
-    static void (*set)(int) = 0;
-    static int looked = 0;
-    if (!looked) { set = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads"); looked = 1; }
-    if (set) set(count);
+    pthread_once(&sift_omp_lookup, sift_omp_find);
+    if (sift_omp_set_num_threads_function) sift_omp_set_num_threads_function(count);
 }

@@ -58,6 +58,29 @@ final class PrecisionServingTests: XCTestCase {
         XCTAssertTrue(refused.log.contains("AVX-512 BF16") && refused.log.contains("avx2"), refused.log)
     }
 
+    /// The threads divide for the model being served, batch by batch: a packed model gives
+    /// oneDNN `model.threads` and OpenBLAS one; after a reload to fp32, OpenBLAS has them all.
+    func testThreadsFollowThePrecisionOfTheServedModel() async throws {
+        let precision = CPUKernels.current.fastest
+        try XCTSkipIf(precision == .fp32, "skipped: this CPU (\(CPUKernels.current.isa)) has no reduced precision to serve")
+        let fixture = try await DaemonFixture.start {
+            $0.model.threads = 2
+            $0.model.precision = .fixed(precision)
+        }
+        let client = try fixture.connect()
+        _ = try client.call(["op": "classify", "text": "a first text"])
+        XCTAssertEqual(ComputeThreads.current, ComputeThreads(blas: 1, oneDNN: 2))
+        XCTAssertEqual(try client.call(["op": "health"])["precision"], .string(precision.rawValue))
+
+        var fp32 = fixture.config
+        fp32.model.precision = .fixed(.fp32)
+        _ = try fixture.daemon.context.models.reload(fp32)
+        _ = try client.call(["op": "classify", "text": "a second text"])
+        XCTAssertEqual(ComputeThreads.current.blas, 2)
+        XCTAssertEqual(try client.call(["op": "health"])["precision"], .string("fp32"))
+        try await fixture.stop()
+    }
+
     /// Train as you serve: the cold start's prefix cache runs in the precision siftd serves, and
     /// the checkpoint says which.
     func testRetrainingComputesItsFeaturesInTheServedPrecision() throws {

@@ -51,8 +51,11 @@ public final class Trainer: @unchecked Sendable {
             throw TrainingError.incompatibleCheckpoint("the head has labels \(h.labels) and width \(h.channels); this run needs \(config.labels.names) and \(base.config.channels)")
         }
         self.carried = carried
+        // The blocks serving packs for a checkpoint of this run (never the last one).
+        let layers = weights.config.layers
+        let trained = Array(config.trainable.firstTrainableBlock(layers: layers)..<layers)
         frozen = try GPT2Model(weights: weights, precision: config.precision,
-                               frozen: 0..<config.trainable.firstTrainableBlock(layers: weights.config.layers))
+                               frozen: Classifier.frozenBlocks(layers: layers, trained: trained))
         frozen.setPackedThreads(config.threads)
         tail = TailModel(base: weights, head: startHead ?? Self.newHead(config: config, channels: base.config.channels),
                          trainable: config.trainable)

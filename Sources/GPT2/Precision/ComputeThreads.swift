@@ -25,6 +25,11 @@ public struct ComputeThreads: Sendable, Equatable {
         ComputeThreads(blas: BLAS.threads, oneDNN: oneDNNThreads.load(ordering: .relaxed))
     }
 
+    /// `apply()` unless these are the threads already set.
+    public func applyIfChanged() {
+        if Self.current != self { apply() }
+    }
+
     /// Process-wide, as OpenBLAS's own count is.
     public func apply() {
         BLAS.setThreads(blas)

@@ -64,6 +64,9 @@ public final class Batcher: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     let clock = ContinuousClock()
     private let workers: [WorkerThread]
+    /// `model.threads`, for the one worker: how they divide between OpenBLAS and oneDNN
+    /// follows the model being served (``ComputeThreads``), which a reload may change.
+    private let threads: Int
     let cache: VerdictCache
     /// Where cache hits are journaled and answered: `Journal.append` may block on a SQLite write
     /// to reserve message ids, which must not happen on Swift's cooperative pool (as many
@@ -77,6 +80,7 @@ public final class Batcher: Sendable {
         self.logger = logger
         state = Mutex(State(settings: settings, batchStartedAt: Array(repeating: nil, count: settings.workers)))
         cache = VerdictCache(capacity: settings.cacheEntries, metrics: metrics)
+        threads = settings.threads
         let box = WorkerOwner<Batcher>()
         workers = (0..<settings.workers).map { index in
             WorkerThread(name: settings.workers == 1 ? "sift-batcher" : "sift-batcher-\(index)") { box.owner?.loop(worker: index) }
@@ -274,6 +278,7 @@ public final class Batcher: Sendable {
             batch.tokenizers[index] == ObjectIdentifier(model.tokenizer)
                 ? batch.tokens[index] : model.tokenizer.encodePrefix(texts[index], maxTokens: model.classifier.model.config.contextLength)
         }
+        if workers.count == 1 { ComputeThreads(threads, precision: model.classifier.model.precision).applyIfChanged() }
         let predictions = model.engine(forWorker: worker).classify(tokenIDs: tokens)
         let elapsed = clock.now - started
         metrics.batchSize.record(Double(texts.count))

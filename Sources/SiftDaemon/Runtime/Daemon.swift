@@ -70,7 +70,7 @@ public final class Daemon: Sendable {
                 store: store, settings: Journal.Settings(config.journal), metrics: metrics, logger: logger,
                 reasons: reasons, freeSpace: freeSpace)
             try journal.open()
-            ComputeThreads(config.model.threads, precision: config.model.servedPrecision).apply()
+            BLAS.setThreads(config.model.threads)  // the batcher divides them for the model it serves
             AbandonedRuns.recover(config, store: store, logger: logger)
             let source = options.modelSource?(store) ?? StoreModelSource(store: store)
             let model = try await BlockingWork.run(on: BlockingWork.models) { try source.load(config) }
