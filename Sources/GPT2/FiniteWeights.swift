@@ -24,6 +24,10 @@ extension Classifier {
         if let name = FiniteWeights.firstNonFinite(tensors) {
             throw GPT2Error.invalidInput("\(source): tensor \(name) holds NaN or infinite values; refusing to serve it")
         }
+        // Reading them brought the packed blocks' fp32 pages back; serving reads the packed copies.
+        for block in model.weights.blocks where block.packed != nil {
+            for t in [block.qkvW, block.attnProjW, block.fcW, block.fcProjW] { t.releaseResidentPages() }
+        }
         let probe = classify(tokenIDs: [[15496, 11, 995, 13]].map { $0.map { min($0, model.config.vocabSize - 1) } })
         guard let first = probe.first, first.logits.allSatisfy(\.isFinite) else {
             throw GPT2Error.invalidInput("\(source): the model's outputs are NaN or infinite; refusing to serve it")

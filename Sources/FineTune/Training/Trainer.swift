@@ -36,6 +36,7 @@ public final class Trainer: @unchecked Sendable {
         var weights = base
         var startHead = head
         var carried: [(String, Tensor)] = []
+        var warmTrainedBlocks: [Int] = []
         if let warmStart {
             let loaded = try ClassifierFile.load(warmStart, base: base)
             guard loaded.head.labels == config.labels.names else {
@@ -43,6 +44,7 @@ public final class Trainer: @unchecked Sendable {
             }
             weights = loaded.weights
             startHead = loaded.head
+            warmTrainedBlocks = loaded.trainedBlocks
             let trained = Set(config.trainable.tensorNames(config: base.config))
             let file = try SafeTensorsFile(url: warmStart)
             carried = weights.namedTensors.filter { file.entry($0.name) != nil && !trained.contains($0.name) }
@@ -51,9 +53,10 @@ public final class Trainer: @unchecked Sendable {
             throw TrainingError.incompatibleCheckpoint("the head has labels \(h.labels) and width \(h.channels); this run needs \(config.labels.names) and \(base.config.channels)")
         }
         self.carried = carried
-        // The blocks serving packs for a checkpoint of this run (never the last one).
+        // The blocks serving packs for a checkpoint of this run: not those it trains, nor those a
+        // warm start carries over (the checkpoint holds them), nor the last one.
         let layers = weights.config.layers
-        let trained = Array(config.trainable.firstTrainableBlock(layers: layers)..<layers)
+        let trained = Array(config.trainable.firstTrainableBlock(layers: layers)..<layers) + warmTrainedBlocks
         frozen = try GPT2Model(weights: weights, precision: config.precision,
                                frozen: Classifier.frozenBlocks(layers: layers, trained: trained))
         frozen.setPackedThreads(config.threads)
