@@ -66,7 +66,16 @@ final class PostgresConnections: Sendable {
                 return value
             } catch {
                 // A broken connection cannot roll back; the server drops its transaction anyway.
-                if !connection.isClosed { _ = try? run("ROLLBACK", on: connection) }
+                // One that is open but cannot roll back must not go back to the idle list still
+                // inside the transaction: close it (closed connections are never reused).
+                if !connection.isClosed {
+                    do {
+                        try run("ROLLBACK", on: connection)
+                    } catch {
+                        let closed: EventLoopFuture<Void> = connection.close()
+                        try? closed.wait()
+                    }
+                }
                 throw error
             }
         }

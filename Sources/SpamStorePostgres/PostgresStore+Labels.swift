@@ -102,6 +102,11 @@ extension PostgresStore {
             peerUID: peerUID, createdAt: time, supersededAt: nil)
     }
 
+    private static func peerUID(_ stored: Int64) throws -> UInt32 {
+        guard let uid = UInt32(exactly: stored) else { throw StoreError.databaseError(detail: "peer uid \(stored) out of range") }
+        return uid
+    }
+
     private func labelEvents(_ condition: PostgresQuery, _ connection: PostgresConnection) throws -> [LabelEvent] {
         var query: PostgresQuery = "SELECT id, message_id, label, source, peer_uid, created_at, superseded_at FROM labels "
         query.sql += condition.sql
@@ -113,7 +118,7 @@ extension PostgresStore {
                 throw StoreError.databaseError(detail: "unknown label source \(sourceName.debugDescription)")
             }
             return LabelEvent(
-                id: id, messageID: messageID, label: label, source: source, peerUID: peerUID.map(UInt32.init),
+                id: id, messageID: messageID, label: label, source: source, peerUID: try peerUID.map(Self.peerUID),
                 createdAt: Date(timeIntervalSince1970: createdAt),
                 supersededAt: supersededAt.map(Date.init(timeIntervalSince1970:)))
         }

@@ -171,7 +171,13 @@ public final class PostgresStore: MessageStore {
                 let (id, text, sha256, receivedAt, pid, uid, gid, droppedAt) = try row.decode(
                     (Int64, String?, String, Double, Int64?, Int64?, Int64?, Double?).self)
                 var peer: Peer?
-                if let pid, let uid, let gid { peer = Peer(pid: Int32(pid), uid: UInt32(uid), gid: UInt32(gid)) }
+                if let pid, let uid, let gid {
+                    // Written from Int32/UInt32; a row edited by hand out of range is an error, not a crash.
+                    guard let pid = Int32(exactly: pid), let uid = UInt32(exactly: uid), let gid = UInt32(exactly: gid) else {
+                        throw StoreError.databaseError(detail: "message \(id) has a peer out of range")
+                    }
+                    peer = Peer(pid: pid, uid: uid, gid: gid)
+                }
                 return StoredMessage(
                     id: id, text: text, sha256: sha256, receivedAt: Date(timeIntervalSince1970: receivedAt), peer: peer,
                     textDroppedAt: droppedAt.map(Date.init(timeIntervalSince1970:)))
