@@ -24,6 +24,8 @@ let package = Package(
         // Already in the graph through swift-configuration's YAML trait; used directly to list
         // the keys a config file sets, so a misspelt one is an error, not silently ignored.
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // The PostgreSQL engine of the store (SpamStorePostgres).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries.
@@ -48,8 +50,17 @@ let package = Package(
         // From a raw email to the text the model reads (headers, MIME, charsets, HTML).
         .target(name: "SiftMail", dependencies: ["Checksum"]),
         .target(name: "SpamStore", dependencies: ["Checksum", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The same store contract (MessageStore) on PostgreSQL, for several nodes sharing one database.
+        .target(
+            name: "SpamStorePostgres",
+            dependencies: [
+                "SpamStore", "Checksum",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // The harnesses behind `sift bench`, kept out of the libraries they measure.
-        .target(name: "SiftBench", dependencies: ["SpamStore"]),
+        .target(name: "SiftBench", dependencies: ["SpamStore", "SpamStorePostgres"]),
         .target(
             name: "SiftSystemd",
             dependencies: [
@@ -83,7 +94,8 @@ let package = Package(
         .executableTarget(
             name: "sift",
             dependencies: [
-                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "SiftBench", "SiftJSON", "SiftMail",
+                "SiftDaemon", "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "SpamStorePostgres", "SiftBench", "SiftJSON",
+                "SiftMail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -96,8 +108,16 @@ let package = Package(
         .testTarget(name: "FineTuneTests", dependencies: ["FineTune", "GPT2", "GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "ChecksumTests", dependencies: ["Checksum"]),
         .testTarget(name: "SiftMailTests", dependencies: ["SiftMail", "TestSupport"]),
-        .testTarget(name: "SpamStoreTests", dependencies: ["SpamStore", "TestSupport"]),
-        .testTarget(name: "SiftBenchTests", dependencies: ["SiftBench", "TestSupport"]),
+        .testTarget(
+            name: "SpamStoreTests",
+            dependencies: [
+                "SpamStore", "SpamStorePostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .testTarget(
+            name: "SiftBenchTests",
+            dependencies: [
+                "SiftBench", "SpamStorePostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         // Test scaffolding: the writer process SpamStoreTests kills mid-commit (found next to the test bundle).
         .executableTarget(name: "store-crash-writer", dependencies: ["SpamStore"], path: "Tests/StoreCrashWriter"),
         .testTarget(name: "SiftSystemdTests", dependencies: ["SiftSystemd", "TestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import SpamStore
+import SpamStorePostgres
 
 /// The figures behind `sift bench store`: how fast the journal can record predictions, and
 /// how long a client waits for a label to be acknowledged (one durable commit).
@@ -25,7 +26,26 @@ public enum StoreBenchmark {
         }
     }
 
-    private static func run(_ store: Store, predictions: Int, batchSize: Int, labels: Int) throws -> Result {
+    /// Runs in a scratch database created in the PostgreSQL cluster `server` names (its role
+    /// needs CREATEDB) and dropped afterwards. Returns the figures and the server's version.
+    public static func run(
+        postgres server: PostgresURL, predictions: Int, batchSize: Int, labels: Int
+    ) throws -> (result: Result, serverVersion: String) {
+        guard predictions > 0, batchSize > 0, labels > 0 else {
+            throw StoreError.invalidArgument("predictions, batch size and labels must be positive")
+        }
+        let scratch = try PostgresScratchDatabase(server: server, prefix: "sift_bench")
+        let outcome = Swift.Result<(result: Result, serverVersion: String), any Error> {
+            let store = try PostgresStore(url: scratch.url)
+            defer { store.close() }
+            return (try run(store, predictions: predictions, batchSize: batchSize, labels: labels), try store.serverVersion())
+        }
+        try scratch.drop()
+        return try outcome.get()
+    }
+
+    /// Generic rather than existential, so the SQLite figures are measured on `Store` itself.
+    private static func run<S: MessageStore>(_ store: S, predictions: Int, batchSize: Int, labels: Int) throws -> Result {
         let clock = ContinuousClock()
         let texts = (0..<1_000).map(sampleText)
         var messageIDs: [MessageID] = []
@@ -52,7 +72,7 @@ public enum StoreBenchmark {
             let messageID = messageIDs[index * 7919 % messageIDs.count]
             let label = index % 2 == 0 ? "spam" : "ham"
             let elapsed = try clock.measure {
-                try store.setLabel(label, forMessage: messageID, source: .correction, peerUID: 1000)
+                try store.setLabel(label, forMessage: messageID, source: .correction, peerUID: 1000, at: Date())
             }
             latencies.append(milliseconds(elapsed))
         }

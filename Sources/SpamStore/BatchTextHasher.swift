@@ -8,11 +8,13 @@ import Foundation
 /// Texts are compared by their UTF-8 bytes, which is what the hash covers, not with `==`:
 /// Swift's string equality is canonical equivalence, under which a composed and a
 /// decomposed "é" are equal although their bytes, and hashes, differ.
-struct BatchTextHasher {
+package struct BatchTextHasher {
     /// The latest text hashed of each UTF-8 length, and its hash.
     private var latestByLength: [Int: (text: String, sha256: String)] = [:]
 
-    mutating func sha256(_ text: String) -> String {
+    package init() {}
+
+    package mutating func sha256(_ text: String) -> String {
         let length = text.utf8.count
         if let latest = latestByLength[length], Self.sameBytes(latest.text, text) {
             return latest.sha256

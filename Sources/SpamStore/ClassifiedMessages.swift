@@ -193,7 +193,7 @@ extension Store {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM messages WHERE id = ?)", arguments: [id]) ?? false
     }
 
-    static func validate(_ prediction: PredictionRecord) throws {
+    package static func validate(_ prediction: PredictionRecord) throws {
         guard !prediction.modelVersion.isEmpty else {
             throw StoreError.invalidPrediction(reason: "empty model version")
         }

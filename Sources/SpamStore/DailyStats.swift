@@ -12,6 +12,13 @@ public struct DailyStats: Sendable, Equatable {
     public var spam: Int
     /// Corrections made that day (label events from the `correct` op, withdrawals excluded).
     public var corrections: Int
+
+    package init(day: String, messages: Int, spam: Int, corrections: Int) {
+        self.day = day
+        self.messages = messages
+        self.spam = spam
+        self.corrections = corrections
+    }
 }
 
 extension Store {

@@ -1,9 +1,9 @@
 /// The rules for a label name. Names become class names in a model's head and keys in
 /// JSON replies, so they are short, visible and unambiguous.
-enum LabelName {
+package enum LabelName {
     static let maximumUTF8Length = 64
 
-    static func validate(_ label: String) throws {
+    package static func validate(_ label: String) throws {
         if label.isEmpty {
             throw StoreError.invalidLabel(label, reason: "a label cannot be empty")
         }

@@ -12,6 +12,15 @@ public struct StoredMessage: Sendable, Equatable {
     /// When retention dropped the text, if it did; the received time for a message recorded
     /// without its text.
     public var textDroppedAt: Date?
+
+    package init(id: MessageID, text: String?, sha256: String, receivedAt: Date, peer: Peer?, textDroppedAt: Date?) {
+        self.id = id
+        self.text = text
+        self.sha256 = sha256
+        self.receivedAt = receivedAt
+        self.peer = peer
+        self.textDroppedAt = textDroppedAt
+    }
 }
 
 /// What a model said about a message.
@@ -37,6 +46,13 @@ public struct StoredPrediction: Sendable, Equatable {
     public var messageID: MessageID
     public var prediction: PredictionRecord
     public var predictedAt: Date
+
+    package init(id: Int64, messageID: MessageID, prediction: PredictionRecord, predictedAt: Date) {
+        self.id = id
+        self.messageID = messageID
+        self.prediction = prediction
+        self.predictedAt = predictedAt
+    }
 }
 
 /// One entry of a message's label history: a label, or (label nil) its withdrawal.
@@ -50,6 +66,19 @@ public struct LabelEvent: Sendable, Equatable {
     public var createdAt: Date
     /// When a later event replaced this one; nil while it is the message's current event.
     public var supersededAt: Date?
+
+    package init(
+        id: LabelEventID, messageID: MessageID, label: String?, source: LabelSource, peerUID: UInt32?,
+        createdAt: Date, supersededAt: Date?
+    ) {
+        self.id = id
+        self.messageID = messageID
+        self.label = label
+        self.source = source
+        self.peerUID = peerUID
+        self.createdAt = createdAt
+        self.supersededAt = supersededAt
+    }
 
     public var isWithdrawal: Bool { label == nil }
     public var isCurrent: Bool { supersededAt == nil }

@@ -20,6 +20,13 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case trainingRunInProgress(TrainingRunID)
     /// The model's files were pruned: it is a record, not something that can serve again.
     case modelPruned(version: String)
+    /// A store URL that cannot be used (`postgresql://…` with a missing part or a bad port).
+    case invalidStoreURL(String, reason: String)
+    /// The database server cannot be reached, or the connection broke during the call: nothing
+    /// this call wrote is acknowledged. Worth retrying once the server is back.
+    case storeUnavailable(detail: String)
+    /// The database server refused a statement (a constraint, a permission); not worth retrying.
+    case databaseError(detail: String)
 
     public var description: String {
         switch self {
@@ -47,6 +54,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
             return "training run \(id) is still running; one run at a time"
         case let .modelPruned(version):
             return "model \(version.debugDescription) was pruned (its files are deleted); it cannot be made active"
+        case let .invalidStoreURL(url, reason):
+            return "invalid store URL \(url.debugDescription): \(reason)"
+        case let .storeUnavailable(detail):
+            return "the store is unavailable (\(detail)); nothing was acknowledged"
+        case let .databaseError(detail):
+            return "the database refused the request: \(detail)"
         }
     }
 }

@@ -2,23 +2,23 @@
 ///
 /// Plain arithmetic rather than `Calendar`: the journal computes one per message, and `stats`
 /// turns up to a year of them back into dates per request.
-struct UTCDay: Hashable, Comparable, Sendable {
-    static let seconds = 86_400.0
+package struct UTCDay: Hashable, Comparable, Sendable {
+    package static let seconds = 86_400.0
 
-    var number: Int64
+    package var number: Int64
 
-    init(number: Int64) { self.number = number }
+    package init(number: Int64) { self.number = number }
 
     /// The day that contains the instant `seconds` (Unix seconds, as the store keeps times).
-    init(containing seconds: Double) {
+    package init(containing seconds: Double) {
         number = Int64((seconds / Self.seconds).rounded(.down))
     }
 
     /// Unix seconds of the day's first instant.
-    var start: Double { Double(number) * Self.seconds }
+    package var start: Double { Double(number) * Self.seconds }
 
     /// "YYYY-MM-DD", as SQLite's `date(t, 'unixepoch')` writes it (proleptic Gregorian).
-    var isoDate: String {
+    package var isoDate: String {
         // Howard Hinnant's days_from_civil inverse (civil_from_days).
         let z = number + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -32,7 +32,7 @@ struct UTCDay: Hashable, Comparable, Sendable {
         return Self.padded(year, 4) + "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2)
     }
 
-    static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.number < rhs.number }
+    package static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.number < rhs.number }
 
     /// SQL for the day number of a Unix-seconds column, matching ``init(containing:)``:
     /// floor division without SQLite's optional math functions.

@@ -1,0 +1,51 @@
+import Foundation
+
+/// The store operations that have more than one engine: ``Store`` (SQLite, one machine) and
+/// `PostgresStore` (the SpamStorePostgres module, a database several nodes share). Each
+/// requirement means what ``Store``'s method of that name documents; the contract tests in
+/// SpamStoreTests run the same bodies against both engines.
+///
+/// Every method is synchronous and blocking, safe to call from any thread but not from a
+/// SwiftNIO event loop: a write has committed when it returns (journal batches excepted, see
+/// ``Store/recordClassified(_:)``).
+///
+/// Not yet in the contract (SQLite only for now): holdout, training sets, retention, storage
+/// figures, the model registry, training runs, labelled-message import and re-scoring.
+public protocol MessageStore: Sendable {
+    /// Reserves `count` consecutive message ids that no other caller, on any node, gets.
+    func reserveMessageIDs(count: Int) throws -> ClosedRange<MessageID>
+
+    /// Records a batch of classified messages and their predictions, all or nothing, and
+    /// returns their new ids in batch order.
+    @discardableResult
+    func recordClassified(_ batch: [ClassifiedMessage]) throws -> [MessageID]
+
+    /// Records a batch under ids from ``reserveMessageIDs(count:)``; `ids[i]` is `batch[i]`'s.
+    func recordClassified(_ batch: [ClassifiedMessage], ids: [MessageID], storingText: Bool, durable: Bool) throws
+
+    func message(_ id: MessageID) throws -> StoredMessage?
+    /// A message's predictions, oldest first.
+    func predictions(forMessage id: MessageID) throws -> [StoredPrediction]
+
+    /// Labels a stored message, superseding its current label; returns after the commit.
+    @discardableResult
+    func setLabel(
+        _ label: String, forMessage messageID: MessageID, source: LabelSource, peerUID: UInt32?, at time: Date
+    ) throws -> LabelEvent
+    /// Withdraws a message's label; nil (and nothing written) when it had none.
+    @discardableResult
+    func forgetLabel(forMessage messageID: MessageID, source: LabelSource, peerUID: UInt32?, at time: Date) throws -> LabelEvent?
+    /// Withdraws the label of every labelled message whose text is exactly `text`; returns their ids.
+    func forgetLabels(ofText text: String, source: LabelSource, peerUID: UInt32?, at time: Date) throws -> [MessageID]
+    func currentLabelEvent(forMessage messageID: MessageID) throws -> LabelEvent?
+    func currentLabel(forMessage messageID: MessageID) throws -> String?
+    /// Every label event of a message, oldest first.
+    func labelHistory(forMessage messageID: MessageID) throws -> [LabelEvent]
+
+    /// The last `days` UTC days up to `now`, oldest first, days without traffic as zeros.
+    func dailyStats(days: Int, now: Date, spamLabel: String) throws -> [DailyStats]
+    /// Current labels (latest, not withdrawn) created after `time` (nil: all).
+    func newLabelCounts(since time: Date?) throws -> LabelCounts
+}
+
+extension Store: MessageStore {}

@@ -1,0 +1,167 @@
+import Logging
+import NIOCore
+import PostgresNIO
+import SpamStore
+import Synchronization
+
+/// Connections to one PostgreSQL database, for callers on blocking threads (the store's
+/// contract is synchronous): each call takes an idle connection or opens one, waits for
+/// postgres-nio's futures, and puts the connection back unless it broke. Never call it from
+/// a SwiftNIO event loop: waiting there would deadlock.
+///
+/// No background reconnect loop: a call made while the server is down fails at once with
+/// ``StoreError/storeUnavailable(detail:)``, and the next call tries again.
+final class PostgresConnections: Sendable {
+    let url: PostgresURL
+    private let configuration: PostgresConnection.Configuration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    private struct State {
+        var idle: [PostgresConnection] = []
+        var nextID = 0
+        var closed = false
+    }
+
+    init(url: PostgresURL, connectTimeout: TimeAmount) {
+        self.url = url
+        var configuration: PostgresConnection.Configuration
+        switch url.endpoint {
+        case let .tcp(host, port):
+            configuration = .init(
+                host: host, port: port, username: url.user, password: url.password, database: url.database, tls: .disable)
+        case let .unixSocket(path):
+            configuration = .init(unixSocketPath: path, username: url.user, password: url.password, database: url.database)
+        }
+        configuration.options.connectTimeout = connectTimeout
+        self.configuration = configuration
+        logger = Logger(label: "sift.store.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    deinit {
+        for connection in state.withLock({ $0.idle }) { Self.closeInBackground(connection) }
+    }
+
+    /// Closes the idle connections; later calls throw ``StoreError/storeUnavailable(detail:)``.
+    func close() {
+        let idle = state.withLock { state in
+            state.closed = true
+            defer { state.idle = [] }
+            return state.idle
+        }
+        for connection in idle {
+            let closed: EventLoopFuture<Void> = connection.close()
+            try? closed.wait()
+        }
+    }
+
+    /// Runs `body` on one connection, in a transaction: committed when this returns, rolled
+    /// back when `body` throws.
+    func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try withConnection { connection in
+            try run("BEGIN", on: connection)
+            do {
+                let value = try body(connection)
+                try run("COMMIT", on: connection)
+                return value
+            } catch {
+                // A broken connection cannot roll back; the server drops its transaction anyway.
+                // One that is open but cannot roll back must not go back to the idle list still
+                // inside the transaction: close it (closed connections are never reused).
+                if !connection.isClosed {
+                    do {
+                        try run("ROLLBACK", on: connection)
+                    } catch {
+                        let closed: EventLoopFuture<Void> = connection.close()
+                        try? closed.wait()
+                    }
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` on one connection, outside any explicit transaction (each statement commits).
+    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let connection = try checkOut()
+        do {
+            let value = try body(connection)
+            checkIn(connection)
+            return value
+        } catch {
+            checkIn(connection)
+            throw Self.storeError(error)
+        }
+    }
+
+    @discardableResult
+    func run(_ query: PostgresQuery, on connection: PostgresConnection) throws -> PostgresQueryResult {
+        try connection.query(query, logger: logger).wait()
+    }
+
+    private func checkOut() throws -> PostgresConnection {
+        let (reused, id) = try state.withLock { state -> (PostgresConnection?, Int) in
+            if state.closed { throw StoreError.storeUnavailable(detail: "the store was closed") }
+            if let connection = state.idle.popLast() { return (connection, 0) }
+            state.nextID += 1
+            return (nil, state.nextID)
+        }
+        if let reused, !reused.isClosed { return reused }
+        do {
+            let connection = try PostgresConnection.connect(
+                on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: id, logger: logger
+            ).wait()
+            // Whatever the server's default: a commit (a label) is flushed before it returns.
+            // Journal batches opt out per transaction (SET LOCAL).
+            do {
+                try run("SET synchronous_commit = on", on: connection)
+            } catch {
+                Self.closeInBackground(connection)
+                throw error
+            }
+            return connection
+        } catch {
+            throw StoreError.storeUnavailable(detail: "cannot connect to \(url): \(Self.describe(error))")
+        }
+    }
+
+    private func checkIn(_ connection: PostgresConnection) {
+        guard !connection.isClosed else { return }
+        let keep = state.withLock { state in
+            if state.closed { return false }
+            state.idle.append(connection)
+            return true
+        }
+        if !keep { Self.closeInBackground(connection) }
+    }
+
+    private static func closeInBackground(_ connection: PostgresConnection) {
+        let _: EventLoopFuture<Void> = connection.close()
+    }
+
+    /// What a caller can act on: the server unreachable or gone mid-call (retry later), or a
+    /// statement it refused (a bug or a permission, not worth retrying).
+    static func storeError(_ error: any Error) -> any Error {
+        guard let error = error as? PSQLError else { return error }
+        if error.code == .server, let info = error.serverInfo {
+            let sqlState = info[.sqlState] ?? ""
+            // Class 08: connection exception; 57: operator intervention (shutdown, restart).
+            if sqlState.hasPrefix("08") || sqlState.hasPrefix("57") {
+                return StoreError.storeUnavailable(detail: describe(error))
+            }
+            return StoreError.databaseError(detail: describe(error))
+        }
+        return StoreError.storeUnavailable(detail: describe(error))
+    }
+
+    /// PSQLError's own description hides the server's message (it may quote data); the store's
+    /// errors go to its operator, so they say what the server said.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(error)" }
+        if let info = error.serverInfo {
+            return [info[.severity], info[.sqlState], info[.message], info[.detail]].compactMap { $0 }.joined(separator: " ")
+        }
+        if let underlying = error.underlying { return "\(error.code): \(underlying)" }
+        return "\(error.code)"
+    }
+}

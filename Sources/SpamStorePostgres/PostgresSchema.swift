@@ -1,0 +1,103 @@
+import PostgresNIO
+import SpamStore
+
+/// The PostgreSQL schema as numbered migrations, the same story as the SQLite store's
+/// (``StoreSchema``): a migration, once shipped, never changes; a database only moves forward
+/// by appending new ones. `schema_version` records each one applied.
+///
+/// Tables mirror the SQLite store's columns, times included: Unix seconds as `double precision`,
+/// so a time reads back exactly as written on either engine. Texts stay in `messages.text`
+/// (no shared-text tables yet) and the daily statistics are computed from the rows (no
+/// counters yet): both are optimisations the SQLite store needed on one disk, to be measured
+/// here before they are copied.
+enum PostgresSchema {
+    struct Migration {
+        var version: Int
+        var name: String
+        var statements: [String]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "core-tables", statements: [
+            // Ids come from here in blocks (PostgresStore.reserveMessageIDs), never one by one.
+            "CREATE SEQUENCE message_ids AS bigint",
+            """
+            CREATE TABLE messages (
+                id bigint PRIMARY KEY,
+                text text,
+                sha256 text NOT NULL CHECK (length(sha256) = 64),
+                received_at double precision NOT NULL,
+                peer_pid bigint,
+                peer_uid bigint,
+                peer_gid bigint,
+                text_dropped_at double precision
+            )
+            """,
+            "CREATE INDEX messages_on_received_at ON messages (received_at)",
+            """
+            CREATE TABLE predictions (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                message_id bigint NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                model_version text NOT NULL,
+                label text NOT NULL,
+                probability double precision NOT NULL CHECK (probability BETWEEN 0 AND 1),
+                latency_ms double precision NOT NULL CHECK (latency_ms >= 0),
+                predicted_at double precision NOT NULL
+            )
+            """,
+            "CREATE INDEX predictions_on_message_id ON predictions (message_id)",
+            // One row per event; the current one is not superseded; a NULL label is a withdrawal.
+            """
+            CREATE TABLE labels (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                message_id bigint NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                label text CHECK (label IS NULL OR length(label) > 0),
+                source text NOT NULL CHECK (source IN ('correction', 'import', 'api')),
+                peer_uid bigint,
+                created_at double precision NOT NULL,
+                superseded_at double precision
+            )
+            """,
+            "CREATE INDEX labels_on_message_id ON labels (message_id)",
+            "CREATE UNIQUE INDEX labels_current_per_message ON labels (message_id) WHERE superseded_at IS NULL",
+            "CREATE INDEX labels_on_created_at ON labels (created_at)",
+        ]),
+    ]
+
+    /// Any fixed number: the transaction-level advisory lock that makes two nodes starting at
+    /// once migrate one after the other.
+    static let migrationLock: Int64 = 0x5_1F7_0001
+
+    /// Applies the migrations this database lacks, in one transaction. Throws
+    /// ``StoreError/schemaTooNew(path:unknownMigrations:)`` for a database a newer sift migrated.
+    static func migrate(_ connections: PostgresConnections) throws {
+        try connections.transaction { connection in
+            try connections.run("SELECT pg_advisory_xact_lock(\(migrationLock))", on: connection)
+            try connections.run("""
+                CREATE TABLE IF NOT EXISTS schema_version (
+                    version integer PRIMARY KEY,
+                    name text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, on: connection)
+            var applied: [Int: String] = [:]
+            for row in try connections.run("SELECT version, name FROM schema_version", on: connection) {
+                let (version, name) = try row.decode((Int, String).self)
+                applied[version] = name
+            }
+            let known = Set(migrations.map(\.version))
+            let unknown = applied.filter { !known.contains($0.key) }.sorted { $0.key < $1.key }
+            guard unknown.isEmpty else {
+                throw StoreError.schemaTooNew(
+                    path: connections.url.description, unknownMigrations: unknown.map { "v\($0.key)-\($0.value)" })
+            }
+            for migration in migrations where applied[migration.version] == nil {
+                for statement in migration.statements {
+                    try connections.run(PostgresQuery(unsafeSQL: statement), on: connection)
+                }
+                try connections.run(
+                    "INSERT INTO schema_version (version, name) VALUES (\(migration.version), \(migration.name))", on: connection)
+            }
+        }
+    }
+}
