@@ -9,8 +9,7 @@ import Foundation
 /// SwiftNIO event loop: a write has committed when it returns (journal batches excepted, see
 /// ``Store/recordClassified(_:)``).
 ///
-/// Not yet in the contract (SQLite only for now): holdout, training sets, retention, storage
-/// figures, the model registry, training runs, labelled-message import and re-scoring.
+/// The rest of what siftd needs is in the protocols ``SiftStore`` combines.
 public protocol MessageStore: Sendable {
     /// Reserves `count` consecutive message ids that no other caller, on any node, gets.
     func reserveMessageIDs(count: Int) throws -> ClosedRange<MessageID>
@@ -48,4 +47,13 @@ public protocol MessageStore: Sendable {
     func newLabelCounts(since time: Date?) throws -> LabelCounts
 }
 
-extension Store: MessageStore {}
+extension Store: MessageStore, TrainingDataStore, TrainingRunStore {}
+
+extension Store: ModelRegistryStore {
+    /// Model files stay on this machine's disk, at each record's path.
+    public var holdsModelFiles: Bool { false }
+    public func modelFileDigests(version: String) throws -> [ModelFileDigest] { [] }
+    public func modelFileContents(version: String, name: String) throws -> Data {
+        throw StoreError.invalidArgument("the SQLite store keeps no model files; model \(version) is at its path")
+    }
+}

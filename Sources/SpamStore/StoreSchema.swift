@@ -6,6 +6,7 @@ enum StoreSchema {
     /// Identifiers in the order they apply.
     static let migrationIdentifiers = [
         "v1-core-tables", "v2-retention-and-stats", "v3-retraining", "v4-distinct-texts-and-counters",
+        "v5-fleet",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -14,6 +15,7 @@ enum StoreSchema {
         migrator.registerMigration(migrationIdentifiers[1], migrate: addRetentionAndStats)
         migrator.registerMigration(migrationIdentifiers[2], migrate: addRetraining)
         migrator.registerMigration(migrationIdentifiers[3], migrate: addDistinctTextsAndCounters)
+        migrator.registerMigration(migrationIdentifiers[4], migrate: addFleet)
         return migrator
     }
 
@@ -101,6 +103,25 @@ enum StoreSchema {
             ALTER TABLE training_runs ADD COLUMN pid INTEGER;
             ALTER TABLE training_runs ADD COLUMN progress TEXT;
             ALTER TABLE models ADD COLUMN pruned_at REAL;
+            """)
+    }
+
+    /// v5: what a store shared by several nodes needs, kept in SQLite too so that both engines
+    /// answer the same contract: the node that started a run and its trainer's last
+    /// heartbeat, and the nodes' own reports (one row on a single machine).
+    private static func addFleet(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE training_runs ADD COLUMN node TEXT;
+            ALTER TABLE training_runs ADD COLUMN heartbeat_at REAL;
+            CREATE TABLE nodes (
+                name TEXT PRIMARY KEY NOT NULL,
+                host TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                serving_version TEXT NOT NULL,
+                precision TEXT NOT NULL,
+                started_at REAL NOT NULL,
+                seen_at REAL NOT NULL
+            );
             """)
     }
 }

@@ -30,6 +30,10 @@ public struct TrainingRun: Sendable, Equatable {
     public var pid: Int32?
     /// The trainer's latest progress, e.g. `epoch 2/3`.
     public var progress: String?
+    /// The node whose daemon started it, on a store nodes share (nil on a single machine).
+    public var node: String? = nil
+    /// When its trainer last said it was alive: the run's lease (see ``StoreLease``).
+    public var heartbeatAt: Date? = nil
 }
 
 extension TrainingRun: FetchableRecord {
@@ -50,6 +54,8 @@ extension TrainingRun: FetchableRecord {
         trigger = row["trigger"]
         pid = row["pid"]
         progress = row["progress"]
+        node = row["node"]
+        heartbeatAt = (row["heartbeat_at"] as Double?).map(Date.init(storeSeconds:))
     }
 }
 
@@ -60,27 +66,35 @@ extension Store {
     /// is what keeps a scheduled run, a requested one and a hand-started `siftd train` apart,
     /// across processes.
     public func startTrainingRun(
-        dataCounts: TrainingDataCounts? = nil, trigger: String? = nil, exclusive: Bool = false, at time: Date = Date()
+        dataCounts: TrainingDataCounts? = nil, trigger: String? = nil, exclusive: Bool = false, node: String? = nil,
+        at time: Date = Date()
     ) throws -> TrainingRun {
         try pool.write { db in
             if exclusive, let running = try TrainingRunID.fetchOne(db, sql: "SELECT id FROM training_runs WHERE status = 'running' LIMIT 1") {
                 throw StoreError.trainingRunInProgress(running)
             }
             try db.execute(
-                sql: "INSERT INTO training_runs (started_at, status, train_examples, holdout_examples, trigger) VALUES (?, 'running', ?, ?, ?)",
-                arguments: [time.storeSeconds, dataCounts?.trainingExamples, dataCounts?.holdoutExamples, trigger])
+                sql: """
+                    INSERT INTO training_runs (started_at, status, train_examples, holdout_examples, trigger, node, heartbeat_at)
+                    VALUES (?, 'running', ?, ?, ?, ?, ?)
+                    """,
+                arguments: [time.storeSeconds, dataCounts?.trainingExamples, dataCounts?.holdoutExamples, trigger, node, time.storeSeconds])
             return TrainingRun(
                 id: db.lastInsertedRowID, startedAt: time, finishedAt: nil, status: .running,
-                dataCounts: dataCounts, metricsJSON: nil, error: nil, trigger: trigger)
+                dataCounts: dataCounts, metricsJSON: nil, error: nil, trigger: trigger, node: node, heartbeatAt: time)
         }
     }
 
-    /// Records the trainer's pid and latest progress on a running run (ignored once it ended).
-    public func updateTrainingRun(_ id: TrainingRunID, pid: Int32? = nil, progress: String? = nil) throws {
+    /// Records the trainer's pid and latest progress on a running run, and renews its
+    /// heartbeat (ignored once it ended).
+    public func updateTrainingRun(_ id: TrainingRunID, pid: Int32? = nil, progress: String? = nil, at time: Date = Date()) throws {
         try pool.write { db in
             try db.execute(
-                sql: "UPDATE training_runs SET pid = coalesce(?, pid), progress = coalesce(?, progress) WHERE id = ? AND status = 'running'",
-                arguments: [pid, progress, id])
+                sql: """
+                    UPDATE training_runs SET pid = coalesce(?, pid), progress = coalesce(?, progress), heartbeat_at = ?
+                    WHERE id = ? AND status = 'running'
+                    """,
+                arguments: [pid, progress, time.storeSeconds, id])
         }
     }
 
@@ -173,7 +187,8 @@ extension Store {
             ])
         return TrainingRun(
             id: id, startedAt: run.startedAt, finishedAt: time, status: status, dataCounts: counts,
-            metricsJSON: metricsJSON, error: error, trigger: run.trigger, pid: run.pid, progress: run.progress)
+            metricsJSON: metricsJSON, error: error, trigger: run.trigger, pid: run.pid, progress: run.progress,
+            node: run.node, heartbeatAt: run.heartbeatAt)
     }
 
     static func trainingRunExists(_ id: TrainingRunID, _ db: Database) throws -> Bool {
