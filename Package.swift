@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "SiftDaemon",
             dependencies: [
-                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "Checksum", "SiftSystemd", "SiftJSON", "SiftMail",
+                "GPT2", "GPT2Tokenizer", "FineTune", "SpamStore", "SpamStorePostgres", "Checksum", "SiftSystemd", "SiftJSON", "SiftMail",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

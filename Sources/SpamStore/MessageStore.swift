@@ -57,3 +57,24 @@ extension Store: ModelRegistryStore {
         throw StoreError.invalidArgument("the SQLite store keeps no model files; model \(version) is at its path")
     }
 }
+
+/// The calls with the defaults ``Store``'s methods have, for code that holds `any MessageStore`.
+extension MessageStore {
+    @discardableResult
+    public func setLabel(_ label: String, forMessage messageID: MessageID, source: LabelSource, peerUID: UInt32? = nil) throws -> LabelEvent {
+        try setLabel(label, forMessage: messageID, source: source, peerUID: peerUID, at: Date())
+    }
+
+    @discardableResult
+    public func forgetLabel(forMessage messageID: MessageID, source: LabelSource, peerUID: UInt32? = nil) throws -> LabelEvent? {
+        try forgetLabel(forMessage: messageID, source: source, peerUID: peerUID, at: Date())
+    }
+
+    public func forgetLabels(ofText text: String, source: LabelSource, peerUID: UInt32? = nil) throws -> [MessageID] {
+        try forgetLabels(ofText: text, source: source, peerUID: peerUID, at: Date())
+    }
+
+    public func dailyStats(days: Int, spamLabel: String = "spam") throws -> [DailyStats] {
+        try dailyStats(days: days, now: Date(), spamLabel: spamLabel)
+    }
+}

@@ -81,6 +81,12 @@ public protocol ModelRegistryStore: Sendable {
 }
 
 extension ModelRegistryStore {
+    public func completeTrainingRun(
+        _ id: TrainingRunID, model: ModelRecord, promote: Bool, dataCounts: TrainingDataCounts?, metricsJSON: String?
+    ) throws -> (model: ModelRecord, retired: String?) {
+        try completeTrainingRun(id, model: model, promote: promote, dataCounts: dataCounts, metricsJSON: metricsJSON, at: Date())
+    }
+
     public func activateModel() throws -> (model: ModelRecord, retired: String?, previousStatus: ModelStatus) {
         try activateModel(nil)
     }

@@ -81,6 +81,21 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         self.database = database
     }
 
+    /// The URL as `init(_:)` reads it, password included: for handing to another process
+    /// (`siftd --store-url`), never for a log.
+    public var urlString: String {
+        let credentials = user + (password.map { ":" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? "")
+        switch endpoint {
+        case let .tcp(host, port):
+            return "postgresql://\(credentials)@\(host):\(port)/\(database)"
+        case let .unixSocket(path):
+            // The endpoint is the socket file, DIRECTORY/.s.PGSQL.PORT.
+            let file = URL(fileURLWithPath: path)
+            let port = file.lastPathComponent.split(separator: ".").last.map(String.init) ?? "\(Self.defaultPort)"
+            return "postgresql://\(credentials)@/\(database)?host=\(file.deletingLastPathComponent().path)&port=\(port)"
+        }
+    }
+
     /// The URL without its password, for logs and errors.
     public var description: String {
         let credentials = user + (password == nil ? "" : ":***")

@@ -14,7 +14,7 @@ struct Sift: AsyncParsableCommand {
                 ClassifyCommand.self, CheckCommand.self, LearnCommand.self, CorrectCommand.self, LabelCommand.self,
                 ForgetCommand.self]),
             CommandGroup(name: "Operate siftd", subcommands: [
-                StatsCommand.self, HealthCommand.self, ModelsCommand.self, RetrainCommand.self, RollbackCommand.self,
+                StatsCommand.self, HealthCommand.self, ModelsCommand.self, NodesCommand.self, RetrainCommand.self, RollbackCommand.self,
                 MetricsCommand.self, BackupCommand.self]),
             CommandGroup(name: "Data and models", subcommands: [
                 PrepareDataCommand.self, TrainCommand.self, EvalCommand.self, InitModelCommand.self, PredictCommand.self]),

@@ -17,6 +17,9 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "State directory: the SQLite store and models (state_dir).")
     var stateDir: String?
 
+    @Option(help: "The store (store.url): a SQLite file, or postgresql://USER@/DATABASE?host=/socket/dir for a store several siftd nodes share. Default: sift.sqlite in the state directory.")
+    var storeUrl: String?
+
     @Option(help: "Base model directory: model.safetensors, config.json, vocab.json, merges.txt (model.base).")
     var baseModel: String?
 
@@ -28,6 +31,7 @@ struct ConfigOptions: ParsableArguments {
         overrides["socket.path"] = socket
         overrides["spamc.socket"] = spamcSocket
         overrides["state_dir"] = stateDir
+        overrides["store.url"] = storeUrl
         overrides["model.base"] = baseModel
         overrides["model.classifier"] = classifier
         return DaemonConfigLoader(file: config, overrides: overrides)
@@ -36,7 +40,7 @@ struct ConfigOptions: ParsableArguments {
     /// The same options, as arguments for a child process.
     var arguments: [String] {
         var arguments: [String] = []
-        for (flag, value) in [("--config", config), ("--socket", socket), ("--spamc-socket", spamcSocket), ("--state-dir", stateDir),
+        for (flag, value) in [("--config", config), ("--socket", socket), ("--spamc-socket", spamcSocket), ("--state-dir", stateDir), ("--store-url", storeUrl),
                               ("--base-model", baseModel), ("--classifier", classifier)] {
             if let value { arguments += [flag, value] }
         }

@@ -44,7 +44,7 @@ struct TrainCommand: AsyncParsableCommand {
         IdlePriority.apply(nice: config.retrain.nice, logger: logger)
 
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
-        let store = try Store(path: config.storePath)
+        let store = try StoreOpener.open(config)
         let run: TrainingRunID
         if let runID {
             guard try store.trainingRun(runID)?.status == .running else {
@@ -54,7 +54,7 @@ struct TrainCommand: AsyncParsableCommand {
             run = runID
         } else {
             do {
-                run = try AbandonedRuns.startExclusive(trigger: "manual", store: store, logger: logger).id
+                run = try AbandonedRuns.startExclusive(trigger: "manual", store: store, lease: RunLease(config), logger: logger).id
             } catch let error as StoreError {
                 FileHandle.standardError.write(Data("siftd train: \(error)\n".utf8))
                 if case .trainingRunInProgress = error { throw ExitCode(75) }  // EX_TEMPFAIL: try later
@@ -64,6 +64,7 @@ struct TrainCommand: AsyncParsableCommand {
         try store.updateTrainingRun(run, pid: getpid())
         StopSignals.failRunOnStop(store: store, run: run)
         if let parentPID { ParentWatch.start(parent: parentPID, store: store, run: run) }
+        RunHeartbeat.start(store: store, run: run, every: RunLease(config).heartbeatInterval)
 
         do {
             let outcome = try RetrainJob(config: config, store: store, run: run, logger: logger).execute()
@@ -106,7 +107,7 @@ enum IdlePriority {
 /// run as failed, with the reason, before the process goes: a run never stays `running` for a
 /// trainer that is gone.
 enum StopSignals {
-    static func failRunOnStop(store: Store, run: TrainingRunID) {
+    static func failRunOnStop(store: any SiftStore, run: TrainingRunID) {
         for signalNumber in [SIGTERM, SIGINT] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -126,11 +127,25 @@ enum StopSignals {
 /// A trainer whose daemon died stops too, and says why in its run: a run must not promote on
 /// behalf of a daemon that is gone (the next daemon start would find it anyway).
 enum ParentWatch {
-    static func start(parent: Int32, store: Store, run: TrainingRunID) {
+    static func start(parent: Int32, store: any SiftStore, run: TrainingRunID) {
         let thread = Thread {
             while getppid() == parent { usleep(250_000) }
             _ = try? store.failTrainingRun(run, error: "stopped: the daemon that started this run (pid \(parent)) exited")
             _exit(1)
+        }
+        thread.start()
+    }
+}
+
+/// The run's lease: while the trainer lives, it renews the run's heartbeat several times per
+/// `store.lease`, so that another node can tell a long run from a dead one.
+enum RunHeartbeat {
+    static func start(store: any SiftStore, run: TrainingRunID, every interval: TimeInterval) {
+        let thread = Thread {
+            while true {
+                Thread.sleep(forTimeInterval: interval)
+                try? store.updateTrainingRun(run)
+            }
         }
         thread.start()
     }

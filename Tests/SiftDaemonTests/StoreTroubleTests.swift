@@ -104,7 +104,7 @@ final class StoreTroubleTests: DaemonTestCase {
         let text = String(repeating: "cheap meds online ", count: ((1 << 20) - 100) / 18)
         _ = try client.call(["op": "classify", "text": .string(text)])
         try Self.waitFor("first copy stored") { try client.call(["op": "health"])["journal_pending"] == .int(0) }
-        let store = fixture.daemon.context.store
+        let store = try XCTUnwrap(fixture.daemon.context.store as? Store, "this daemon runs on SQLite")
         // The WAL is a fixed-size ring once it has grown to its checkpoint size: measure the
         // database file after folding the WAL in, as the store will be at rest.
         try store.checkpoint()

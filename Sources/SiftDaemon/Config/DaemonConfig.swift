@@ -76,6 +76,15 @@ public struct DaemonConfig: Sendable, Equatable {
         /// Predictions kept in memory while the store cannot write them (a full disk), retried
         /// with backoff; past this, `classify` is refused with `overloaded` rather than lose more.
         public var maxPendingBytes = 64 << 20
+        /// `journal.when_full`: what `classify` does once `maxPendingBytes` wait (or no message
+        /// id can be had): `refuse` with `overloaded`, or `drop`: answer without storing the
+        /// prediction (no message id; counted as lost). Default: `drop` on a store other nodes
+        /// share (classification must not stop with the database), else `refuse`.
+        public var whenFull = WhenFull.refuse
+    }
+
+    public enum WhenFull: String, Sendable, Equatable, CaseIterable {
+        case refuse, drop
     }
 
     /// What the store keeps, and for how long.
@@ -168,6 +177,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var socket = Socket()
     public var spamc = Spamc()
     public var stateDirectory = "/var/lib/sift"
+    public var store = StoreSettings()
     public var model = Model()
     public var batching = Batching()
     /// `classify.spam_threshold` and `classify.ham_threshold`.
@@ -182,7 +192,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     public init() {}
 
-    /// The SQLite store inside the state directory.
+    /// The SQLite store inside the state directory (the default of `store.url`).
     public var storePath: String { URL(fileURLWithPath: stateDirectory).appendingPathComponent("sift.sqlite").path }
 
     /// Trained models, one directory per version.

@@ -92,6 +92,7 @@ public struct DaemonConfigLoader: Sendable {
 
         config.stateDirectory = try values.string("state_dir", default: config.stateDirectory)
         guard !config.stateDirectory.isEmpty else { throw DaemonConfigError(key: "state_dir", "must not be empty") }
+        try parseStore(values, into: &config.store)
 
         config.model.base = try values.string("model.base", default: config.model.base)
         config.model.classifier = try values.optionalString("model.classifier")
@@ -130,6 +131,11 @@ public struct DaemonConfigLoader: Sendable {
         config.journal.idBlock = try values.int("journal.id_block", default: config.journal.idBlock, in: 1...1_000_000)
         config.journal.durable = try values.bool("journal.durable", default: config.journal.durable)
         config.journal.maxPendingBytes = try values.int("journal.max_pending_mb", default: config.journal.maxPendingBytes >> 20, in: 1...1_000_000) << 20
+        let whenFull = try values.string("journal.when_full", default: config.store.isShared ? "drop" : "refuse")
+        guard let policy = DaemonConfig.WhenFull(rawValue: whenFull) else {
+            throw DaemonConfigError(key: "journal.when_full", "must be refuse or drop, not \(whenFull)")
+        }
+        config.journal.whenFull = policy
 
         config.storage.textRetentionDays = try values.int(
             "storage.text_retention_days", default: config.storage.textRetentionDays, in: 0...36_500)

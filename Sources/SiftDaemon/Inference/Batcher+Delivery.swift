@@ -54,6 +54,14 @@ extension Batcher {
                 let ids = try journal.append(messages)
                 for index in ids.indices { answer(index, ids[index]) }
             }
+        } catch where journal.dropsWhenFull {
+            // journal.when_full: drop. The journal is full or has no ids (the store is out of
+            // reach): answer anyway, with no message id, and count what is not kept.
+            metrics.predictionsLost.increment(by: Int64(replies.count))
+            if lostLogged.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged {
+                logger.error("classify: answering without storing predictions (journal.when_full: drop)", metadata: ["error": "\(error)"])
+            }
+            for index in replies.indices { answer(index, ClassifyResult.notStored) }
         } catch {
             // Refused before any id was given: nothing was answered, so nothing is lost.
             let refusal = error as? ProtocolError

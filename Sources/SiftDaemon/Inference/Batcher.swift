@@ -58,6 +58,8 @@ public final class Batcher: Sendable {
     let journal: Journal
     let metrics: DaemonMetrics
     let logger: Logger
+    /// Whether answering without storing (journal.when_full: drop) was logged: once per run.
+    let lostLogged = Atomic<Bool>(false)
     private let state: Mutex<State>
     /// Signalled once per text queued, once per worker at stop, and by a worker that leaves
     /// texts behind; a worker woken with nothing to do goes back to sleep.

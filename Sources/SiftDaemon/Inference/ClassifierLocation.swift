@@ -6,7 +6,8 @@ import SpamStore
 /// is one, else the file named in the config (`model.classifier`, default head.safetensors in
 /// `model.base`). The daemon serves it and a retrain warm-starts from it.
 ///
-/// A registry model's `path` is its directory (holding `classifier.safetensors`) or the file.
+/// A registry model's `path` is its directory (on a store that holds model files, this node's
+/// copy of it: ``ModelFileCache``) (holding `classifier.safetensors`) or the file.
 /// The configured classifier's version is `configured-` and the first 12 hex digits of the
 /// file's SHA-256, so predictions made by different files are told apart in the store.
 public struct ClassifierLocation: Sendable, Equatable {
@@ -19,9 +20,10 @@ public struct ClassifierLocation: Sendable, Equatable {
     public static let fileName = "classifier.safetensors"
 
     /// nil when the registry has no active model and the configured file does not exist.
-    public static func resolve(_ config: DaemonConfig, store: Store) throws -> ClassifierLocation? {
+    public static func resolve(_ config: DaemonConfig, store: any SiftStore) throws -> ClassifierLocation? {
         if let active = try store.activeModel() {
-            return ClassifierLocation(version: active.version, file: file(ofModelAt: active.path), isRegistered: true)
+            let path = try ModelFileCache.localPath(of: active, store: store, modelsDirectory: config.modelsDirectory)
+            return ClassifierLocation(version: active.version, file: file(ofModelAt: path), isRegistered: true)
         }
         let file = configuredFile(config)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }

@@ -2,6 +2,9 @@ import SpamStore
 
 /// What `classify` answers.
 public struct ClassifyResult: Sendable {
+    /// The message id of an answer whose prediction was not stored (journal.when_full: drop).
+    public static let notStored: MessageID = 0
+
     public var messageID: MessageID
     /// The label the prediction is stored under: the spam label from `classify.spam_threshold` on.
     public var label: String

@@ -5,9 +5,9 @@ import SpamStore
 
 /// The model siftd serves: what ``ClassifierLocation`` finds, on the configured base model.
 public struct StoreModelSource: ModelSource {
-    public let store: Store
+    public let store: any SiftStore
 
-    public init(store: Store) { self.store = store }
+    public init(store: any SiftStore) { self.store = store }
 
     public func load(_ config: DaemonConfig) throws -> ServingModel {
         let base = try config.requireBaseModelDirectory()

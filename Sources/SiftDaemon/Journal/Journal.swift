@@ -51,7 +51,7 @@ public final class Journal: Sendable {
         var freeCount: Int { freeIDs.reduce(0) { $0 + $1.count } }
     }
 
-    private let store: Store
+    private let store: any SiftStore
     private let settings: Settings
     private let metrics: DaemonMetrics
     private let logger: Logger
@@ -67,7 +67,7 @@ public final class Journal: Sendable {
     private let storeGaveUp = Atomic<Bool>(false)
 
     public init(
-        store: Store, settings: Settings, metrics: DaemonMetrics, logger: Logger,
+        store: any SiftStore, settings: Settings, metrics: DaemonMetrics, logger: Logger,
         reasons: DegradedReasons? = nil, freeSpace: FreeSpace? = nil
     ) {
         self.store = store
@@ -88,6 +88,8 @@ public final class Journal: Sendable {
 
     /// Whether replies wait for their prediction's commit (journal.durable).
     public var isDurable: Bool { settings.durable }
+    /// journal.when_full: drop (and not durable): see ``Batcher``'s delivery.
+    public var dropsWhenFull: Bool { settings.dropsWhenFull }
 
     /// Predictions answered but not yet written.
     public var pendingCount: Int { state.withLock { $0.pendingIDs.count } }

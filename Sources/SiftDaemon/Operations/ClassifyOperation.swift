@@ -16,7 +16,7 @@ struct ClassifyOperation: Operation {
             throw .internalError(error)
         }
         var reply: [(key: String, value: JSONValue)] = [
-            ("message_id", .int(result.messageID)),
+            ("message_id", result.messageID == ClassifyResult.notStored ? .null : .int(result.messageID)),
             ("label", .string(result.label)),
         ]
         if let verdict = result.verdict, let p = result.spamProbability {

@@ -18,6 +18,7 @@ public struct OperationTable: Sendable {
             StatsOperation(store: store, models: daemon.models),
             HealthOperation(daemon: daemon),
             ModelsOperation(store: store, models: daemon.models),
+            NodesOperation(store: store, models: daemon.models, config: config),
             MetricsOperation(metrics: daemon.metrics),
             RetrainOperation(retraining: daemon.retraining, config: config, models: daemon.models, logger: daemon.logger),
             RollbackOperation(store: store, retraining: daemon.retraining, config: config, models: daemon.models, logger: daemon.logger),

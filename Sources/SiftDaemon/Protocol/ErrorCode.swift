@@ -1,3 +1,4 @@
+import SpamStore
 import SiftJSON
 
 /// The stable `code` of an error reply. Clients branch on these; docs/protocol.md lists them.
@@ -28,6 +29,9 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     /// The daemon has as much work in flight as its limits allow (all clients, or this uid), or
     /// cannot store predictions right now: nothing was done; retry after a pause.
     case overloaded = "overloaded"
+    /// The store (a PostgreSQL server) cannot be reached: nothing was written and nothing is
+    /// acknowledged; retry once it is back. Label operations answer this instead of losing a label.
+    case storeUnavailable = "store_unavailable"
 }
 
 /// An error reply: a stable code, a message for people, and the request field at fault.
@@ -52,7 +56,12 @@ public struct ProtocolError: Error, Sendable, Equatable, CustomStringConvertible
         ProtocolError(.wrongType, "\"\(field)\" must be \(expected), not \(value.typeName)", field: field)
     }
 
+    /// An error no request could have avoided. A store that cannot be reached is its own code:
+    /// clients retry it, where an internal error is a bug to report.
     static func internalError(_ error: any Error) -> ProtocolError {
-        ProtocolError(.internalError, "\(error)")
+        if case .storeUnavailable? = error as? StoreError {
+            return ProtocolError(.storeUnavailable, "\(error)")
+        }
+        return ProtocolError(.internalError, "\(error)")
     }
 }

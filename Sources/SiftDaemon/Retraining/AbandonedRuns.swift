@@ -7,27 +7,35 @@ import SpamStore
 public enum AbandonedRuns {
     static let reason = "interrupted: the trainer stopped before the run ended"
 
-    /// Starts a run; a run in the way whose trainer is gone is failed first.
-    public static func startExclusive(trigger: String, store: Store, logger: Logger) throws -> TrainingRun {
+    /// Starts a run on this node; a run in the way whose trainer is gone is failed first.
+    public static func startExclusive(trigger: String, store: any SiftStore, lease: RunLease, logger: Logger) throws -> TrainingRun {
         do {
-            return try store.startTrainingRun(trigger: trigger, exclusive: true)
-        } catch StoreError.trainingRunInProgress(let id) where failIfAbandoned(id, store: store, logger: logger) {
-            return try store.startTrainingRun(trigger: trigger, exclusive: true)
+            return try store.startTrainingRun(trigger: trigger, exclusive: true, node: lease.node)
+        } catch StoreError.trainingRunInProgress(let id) where failIfAbandoned(id, store: store, lease: lease, logger: logger) {
+            return try store.startTrainingRun(trigger: trigger, exclusive: true, node: lease.node)
         }
     }
 
-    /// Fails run `id` if it is running and its trainer is gone. A run without a pid yet is given
-    /// a minute: a daemon records its trainer's pid right after starting it.
+    /// Fails run `id` if it is running and its trainer is gone. On this node that is a pid that
+    /// is no longer a trainer of the run (a run without a pid yet is given a minute: a daemon
+    /// records its trainer's pid right after starting it). A run another node started is gone
+    /// when its heartbeat is older than the lease: that node died, or lost the store.
     @discardableResult
-    public static func failIfAbandoned(_ id: TrainingRunID, store: Store, logger: Logger, now: Date = Date()) -> Bool {
+    public static func failIfAbandoned(
+        _ id: TrainingRunID, store: any SiftStore, lease: RunLease, logger: Logger, now: Date = Date(), atStart: Bool = false
+    ) -> Bool {
         guard let run = try? store.trainingRun(id), run.status == .running else { return false }
-        if let pid = run.pid {
+        if let node = run.node, node != lease.node {
+            let lastSign = run.heartbeatAt ?? run.startedAt
+            guard now.timeIntervalSince(lastSign) > lease.seconds else { return false }
+        } else if let pid = run.pid {
             guard !isTrainer(pid: pid, of: id) else { return false }
-        } else if now.timeIntervalSince(run.startedAt) < 60 {
+        } else if !atStart && now.timeIntervalSince(run.startedAt) < 60 {
             return false
         }
+        let reason = run.node.map { $0 == lease.node ? Self.reason : "\(Self.reason) (node \($0) stopped renewing its lease)" } ?? Self.reason
         guard (try? store.failTrainingRun(id, error: reason)) != nil else { return false }
-        logger.warning("retrain: marked an interrupted run failed", metadata: ["run": "\(id)"])
+        logger.warning("retrain: marked an interrupted run failed", metadata: ["run": "\(id)", "node": "\(run.node ?? "-")"])
         return true
     }
 
@@ -44,11 +52,11 @@ public enum AbandonedRuns {
     /// At daemon start, before the model loads (which may fail for want of a model a crashed
     /// cold start did not finish): fails abandoned runs, and deletes the `r<run>` directories
     /// under `models/` that no model is registered for and no live trainer is writing.
-    public static func recover(_ config: DaemonConfig, store: Store, logger: Logger) {
+    public static func recover(_ config: DaemonConfig, store: any SiftStore, logger: Logger) {
         do {
             var inProgress = Set<String>()
             for run in try store.trainingRuns(limit: 1000) where run.status == .running {
-                if !failIfAbandoned(run.id, store: store, logger: logger, now: .distantFuture) {
+                if !failIfAbandoned(run.id, store: store, lease: RunLease(config), logger: logger, atStart: true) {
                     inProgress.insert(RetrainJob.version(of: run.id))
                 }
             }
@@ -69,4 +77,23 @@ public enum AbandonedRuns {
 
 extension Character {
     fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
+
+/// Who may judge a running run abandoned, and how: the node this process speaks for (nil on a
+/// store no other node shares) and how long another node's trainer may go without a heartbeat.
+public struct RunLease: Sendable, Equatable {
+    public var node: String?
+    public var seconds: TimeInterval
+
+    public init(node: String?, seconds: TimeInterval) {
+        self.node = node
+        self.seconds = seconds
+    }
+
+    public init(_ config: DaemonConfig) {
+        self.init(node: config.store.isShared ? config.store.node : nil, seconds: TimeInterval(config.store.leaseSeconds))
+    }
+
+    /// How often a trainer renews its run's heartbeat: several times per lease.
+    public var heartbeatInterval: TimeInterval { max(1, seconds / 6) }
 }

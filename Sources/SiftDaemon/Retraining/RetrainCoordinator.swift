@@ -30,7 +30,7 @@ public final class RetrainCoordinator: Sendable {
         var finished: Task<TrainingRun?, Never>
     }
 
-    private let store: Store
+    private let store: any SiftStore
     private let models: ModelProvider
     private let launcher: TrainerLauncher?
     private let metrics: DaemonMetrics
@@ -38,7 +38,7 @@ public final class RetrainCoordinator: Sendable {
     private let current = Mutex<Current?>(nil)
     private let stopping = Atomic<Bool>(false)
 
-    public init(store: Store, models: ModelProvider, launcher: TrainerLauncher?, metrics: DaemonMetrics, logger: Logger) {
+    public init(store: any SiftStore, models: ModelProvider, launcher: TrainerLauncher?, metrics: DaemonMetrics, logger: Logger) {
         self.store = store
         self.models = models
         self.launcher = launcher
@@ -58,7 +58,7 @@ public final class RetrainCoordinator: Sendable {
             if let current { throw .running(current.run) }
             let run: TrainingRun
             do {
-                run = try AbandonedRuns.startExclusive(trigger: trigger, store: store, logger: logger)
+                run = try AbandonedRuns.startExclusive(trigger: trigger, store: store, lease: RunLease(config), logger: logger)
             } catch StoreError.trainingRunInProgress(let id) {
                 throw .running(id)
             } catch {

@@ -21,11 +21,11 @@ import SpamStore
 /// leaves the store and the served model as they were.
 public struct RetrainJob {
     public let config: DaemonConfig
-    public let store: Store
+    public let store: any SiftStore
     public let run: TrainingRunID
     public let logger: Logger
 
-    public init(config: DaemonConfig, store: Store, run: TrainingRunID, logger: Logger) {
+    public init(config: DaemonConfig, store: any SiftStore, run: TrainingRunID, logger: Logger) {
         self.config = config
         self.store = store
         self.run = run

@@ -5,16 +5,16 @@ import SpamStore
 /// threads and writes on the store-write thread (``BlockingWork``), never on the cooperative
 /// pool. A write has committed when `write` returns.
 public struct AsyncStore: Sendable {
-    public let store: Store
+    public let store: any SiftStore
 
-    public init(_ store: Store) { self.store = store }
+    public init(_ store: any SiftStore) { self.store = store }
 
-    public func read<T: Sendable>(_ work: @escaping @Sendable (Store) throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ work: @escaping @Sendable (any SiftStore) throws -> T) async throws -> T {
         let store = self.store
         return try await BlockingWork.run(on: BlockingWork.storeReads) { try work(store) }
     }
 
-    public func write<T: Sendable>(_ work: @escaping @Sendable (Store) throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ work: @escaping @Sendable (any SiftStore) throws -> T) async throws -> T {
         let store = self.store
         return try await BlockingWork.run(on: BlockingWork.storeWrites) { try work(store) }
     }

@@ -17,7 +17,7 @@ public final class Daemon: Sendable {
         /// Re-reads the config on reload; nil: reloads keep the config and reload only the model.
         public var loader: DaemonConfigLoader?
         /// How the model to serve is found; default: ``StoreModelSource``.
-        public var modelSource: (@Sendable (Store) -> any ModelSource)?
+        public var modelSource: (@Sendable (any SiftStore) -> any ModelSource)?
         /// SIGTERM/SIGINT shut down, SIGHUP reloads. Off for daemons inside another program (tests, benchmarks).
         public var handlesSignals: Bool
         public var observer: any LifecycleObserver
@@ -25,7 +25,7 @@ public final class Daemon: Sendable {
         public var trainer: TrainerLauncher?
 
         public init(
-            loader: DaemonConfigLoader? = nil, modelSource: (@Sendable (Store) -> any ModelSource)? = nil,
+            loader: DaemonConfigLoader? = nil, modelSource: (@Sendable (any SiftStore) -> any ModelSource)? = nil,
             handlesSignals: Bool = false,
             observer: any LifecycleObserver = SilentLifecycleObserver(), trainer: TrainerLauncher? = nil
         ) {
@@ -60,7 +60,7 @@ public final class Daemon: Sendable {
         // largest burst ever seen instead of staying within what admission control allows.
         _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 256 << 10)
         try FileManager.default.createDirectory(atPath: config.stateDirectory, withIntermediateDirectories: true)
-        let store = try Store(path: config.storePath)
+        let store = try StoreOpener.open(config)
         let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
             let metrics = DaemonMetrics()
@@ -106,6 +106,7 @@ public final class Daemon: Sendable {
                 // After the main server, so it stops first; both drain the same connections.
                 services.append(.init(service: spamcServer, successTerminationBehavior: .gracefullyShutdownGroup))
             }
+            services.append(.init(service: FleetService(context: context, startedAt: Date(), logger: logger), successTerminationBehavior: .ignore))
             if options.trainer != nil {
                 services.append(.init(service: RetrainScheduleService(context: context, logger: logger), successTerminationBehavior: .ignore))
             }

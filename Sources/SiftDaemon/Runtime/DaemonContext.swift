@@ -5,7 +5,7 @@ import Synchronization
 
 /// The daemon's parts as the operations and connections see them, plus the live config.
 public final class DaemonContext: Sendable {
-    public let store: Store
+    public let store: any SiftStore
     public let journal: Journal
     public let batcher: Batcher
     public let models: ModelProvider
@@ -24,7 +24,7 @@ public final class DaemonContext: Sendable {
     private let draining = Atomic<Bool>(false)
 
     init(
-        config: DaemonConfig, store: Store, journal: Journal, batcher: Batcher, models: ModelProvider, retraining: RetrainCoordinator,
+        config: DaemonConfig, store: any SiftStore, journal: Journal, batcher: Batcher, models: ModelProvider, retraining: RetrainCoordinator,
         metrics: DaemonMetrics, reasons: DegradedReasons, logger: Logger
     ) {
         degraded = reasons

@@ -28,6 +28,7 @@ public final class DaemonMetrics: Sendable {
     let abandonedTexts: Counter
     let journalRetries: Counter
     let journalGivenUp: Counter
+    let predictionsLost: Counter
     let journalPendingBytes: Gauge
     let textsNotStored: Counter
     let textsDropped: Counter
@@ -79,6 +80,9 @@ public final class DaemonMetrics: Sendable {
             descriptor: name("journal_retries", "total", "Journal batch writes that failed and were kept to retry."))
         journalGivenUp = registry.makeCounter(
             descriptor: name("journal_given_up", "total", "Answered predictions finally not stored (each is logged with its message id)."))
+        predictionsLost = registry.makeCounter(descriptor: name(
+            "predictions_lost", "total",
+            "Classify requests answered without storing their prediction (journal.when_full: drop, the journal full or the store unreachable)."))
         journalPendingBytes = registry.makeGauge(descriptor: name("journal_pending", "bytes", "Bytes of predictions answered but not yet written."))
         textsNotStored = registry.makeCounter(
             descriptor: name("texts_not_stored", "total", "Messages stored without their text because free space was below storage.min_free_mb."))

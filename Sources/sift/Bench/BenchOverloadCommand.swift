@@ -84,7 +84,8 @@ struct BenchOverloadCommand: AsyncParsableCommand {
         watchdog.stop()
         unsetenv("NOTIFY_SOCKET")
 
-        let (textGrowth, fileGrowth) = try repeatHugeText(daemon.context.store, socket: config.socket.path)
+        guard let sqlite = daemon.context.store as? Store else { throw ValidationError("bench overload measures the SQLite store") }
+        let (textGrowth, fileGrowth) = try repeatHugeText(sqlite, socket: config.socket.path)
         await daemon.shutdown()
         try await running.value
 
