@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "SpamStoreTests",
             dependencies: [
-                "SpamStore", "SpamStorePostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "SpamStore", "SpamStorePostgres", "Checksum", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(
             name: "SiftBenchTests",

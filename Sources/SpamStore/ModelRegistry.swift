@@ -203,7 +203,7 @@ extension Store {
     }
 
     /// Versions name directories, so they are restricted to what is safe in a path.
-    static func validateModelVersion(_ version: String) throws {
+    package static func validateModelVersion(_ version: String) throws {
         let allowed = version.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")

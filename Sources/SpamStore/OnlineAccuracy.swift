@@ -10,6 +10,11 @@ public struct OnlineAccuracy: Sendable, Equatable {
 
     /// 1 - wrong/reviewed; nil before anything has been reviewed.
     public var accuracy: Double? { reviewed == 0 ? nil : Double(reviewed - wrong) / Double(reviewed) }
+
+    package init(reviewed: Int, wrong: Int) {
+        self.reviewed = reviewed
+        self.wrong = wrong
+    }
 }
 
 extension Store {

@@ -34,6 +34,25 @@ public struct TrainingRun: Sendable, Equatable {
     public var node: String? = nil
     /// When its trainer last said it was alive: the run's lease (see ``StoreLease``).
     public var heartbeatAt: Date? = nil
+
+    package init(
+        id: TrainingRunID, startedAt: Date, finishedAt: Date?, status: TrainingRunStatus, dataCounts: TrainingDataCounts?,
+        metricsJSON: String?, error: String?, trigger: String?, pid: Int32? = nil, progress: String? = nil,
+        node: String? = nil, heartbeatAt: Date? = nil
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.status = status
+        self.dataCounts = dataCounts
+        self.metricsJSON = metricsJSON
+        self.error = error
+        self.trigger = trigger
+        self.pid = pid
+        self.progress = progress
+        self.node = node
+        self.heartbeatAt = heartbeatAt
+    }
 }
 
 extension TrainingRun: FetchableRecord {

@@ -49,6 +49,52 @@ public enum Holdout {
     }
 }
 
+/// One current label of a message whose text is still stored, as either engine reads it:
+/// the input of ``HoldoutSplit/init(currentLabels:holdoutPercent:)``.
+package struct CurrentLabelRow {
+    package var messageID: MessageID
+    package var text: String
+    package var sha256: String
+    package var label: String
+    package var peerUID: UInt32?
+
+    package init(messageID: MessageID, text: String, sha256: String, label: String, peerUID: UInt32?) {
+        self.messageID = messageID
+        self.text = text
+        self.sha256 = sha256
+        self.label = label
+        self.peerUID = peerUID
+    }
+}
+
+extension HoldoutSplit {
+    package static func validate(holdoutPercent: Int) throws {
+        guard (0...100).contains(holdoutPercent) else {
+            throw StoreError.invalidArgument("holdout percent \(holdoutPercent) is not in 0...100")
+        }
+    }
+
+    /// The split ``Store/labeledMessages(holdoutPercent:)`` documents, from the current labels
+    /// in the order they were given. Both engines call it, so they split alike.
+    package init(currentLabels rows: [CurrentLabelRow], holdoutPercent: Int) {
+        var newest: [String: (label: String, peerUID: UInt32?)] = [:]
+        for row in rows { newest[row.sha256] = (row.label, row.peerUID) }
+        var set = HoldoutSplit(training: [], holdout: [])
+        for row in rows {
+            let decided = newest[row.sha256]!
+            // A copy relabelled by a newer label counts as that label giver's: the per-uid share
+            // limit (retrain.max_share_per_uid) must charge whoever flipped it, not its first labeller.
+            let relabelled = decided.label != row.label
+            let example = LabeledMessage(
+                messageID: row.messageID, text: row.text, label: decided.label, sha256: row.sha256,
+                isHoldout: Holdout.isHoldout(sha256Hex: row.sha256, percent: holdoutPercent),
+                peerUID: relabelled ? decided.peerUID : row.peerUID)
+            if example.isHoldout { set.holdout.append(example) } else { set.training.append(example) }
+        }
+        self = set
+    }
+}
+
 extension Store {
     /// The latest non-withdrawn label of every message whose text is still stored, split by
     /// ``Holdout`` into training and holdout examples, in the order the labels were given
@@ -60,9 +106,7 @@ extension Store {
     /// the same mail seen twice does. A relabelled copy carries the uid of the label that decided
     /// it, so the share limit per uid charges whoever flipped it.
     public func labeledMessages(holdoutPercent: Int) throws -> HoldoutSplit {
-        guard (0...100).contains(holdoutPercent) else {
-            throw StoreError.invalidArgument("holdout percent \(holdoutPercent) is not in 0...100")
-        }
+        try HoldoutSplit.validate(holdoutPercent: holdoutPercent)
         let rows = try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT m.id, \(MessageTextSQL.text) AS text, m.sha256, l.label, l.peer_uid
@@ -72,22 +116,11 @@ extension Store {
                 ORDER BY l.id
                 """)
         }
-        func uid(_ row: Row) -> UInt32? { (row["peer_uid"] as Int64?).map { UInt32(truncatingIfNeeded: $0) } }
-        var newest: [String: (label: String, peerUID: UInt32?)] = [:]
-        for row in rows { newest[row["sha256"]] = (row["label"], uid(row)) }
-        var set = HoldoutSplit(training: [], holdout: [])
-        for row in rows {
-            let sha256: String = row["sha256"]
-            let decided = newest[sha256]!
-            // A copy relabelled by a newer label counts as that label giver's: the per-uid share
-            // limit (retrain.max_share_per_uid) must charge whoever flipped it, not its first labeller.
-            let relabelled = decided.label != row["label"] as String
-            let example = LabeledMessage(
-                messageID: row["id"], text: row["text"], label: decided.label, sha256: sha256,
-                isHoldout: Holdout.isHoldout(sha256Hex: sha256, percent: holdoutPercent),
-                peerUID: relabelled ? decided.peerUID : uid(row))
-            if example.isHoldout { set.holdout.append(example) } else { set.training.append(example) }
+        let labels = rows.map { row in
+            CurrentLabelRow(
+                messageID: row["id"], text: row["text"], sha256: row["sha256"], label: row["label"],
+                peerUID: (row["peer_uid"] as Int64?).map { UInt32(truncatingIfNeeded: $0) })
         }
-        return set
+        return HoldoutSplit(currentLabels: labels, holdoutPercent: holdoutPercent)
     }
 }

@@ -62,6 +62,78 @@ enum PostgresSchema {
             "CREATE UNIQUE INDEX labels_current_per_message ON labels (message_id) WHERE superseded_at IS NULL",
             "CREATE INDEX labels_on_created_at ON labels (created_at)",
         ]),
+        // The rest of SiftStore: the SQLite store's training_runs, models and nodes (its v5),
+        // plus model_files, since nodes that share the store do not share a disk.
+        Migration(version: 2, name: "registry-runs-nodes", statements: [
+            // SQLite's json_valid: metrics stay the text the trainer wrote (jsonb would reorder
+            // and respace it), checked as JSON. A function, because a cast that fails raises.
+            """
+            CREATE FUNCTION sift_json_valid(value text) RETURNS boolean
+            LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+            BEGIN
+                PERFORM value::jsonb;
+                RETURN true;
+            EXCEPTION WHEN others THEN
+                RETURN false;
+            END
+            $$
+            """,
+            """
+            CREATE TABLE training_runs (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                started_at double precision NOT NULL,
+                finished_at double precision,
+                status text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+                train_examples bigint,
+                holdout_examples bigint,
+                metrics text CHECK (metrics IS NULL OR sift_json_valid(metrics)),
+                error text,
+                trigger text,
+                pid bigint,
+                progress text,
+                node text,
+                heartbeat_at double precision
+            )
+            """,
+            "CREATE INDEX training_runs_running ON training_runs (id) WHERE status = 'running'",
+            // `registered` orders models registered at the same instant, as SQLite's rowid does.
+            """
+            CREATE TABLE models (
+                version text PRIMARY KEY,
+                path text NOT NULL,
+                created_at double precision NOT NULL,
+                base_model_sha256 text NOT NULL,
+                status text NOT NULL CHECK (status IN ('candidate', 'active', 'rejected', 'retired')),
+                metrics text CHECK (metrics IS NULL OR sift_json_valid(metrics)),
+                training_run_id bigint REFERENCES training_runs (id) ON DELETE SET NULL,
+                pruned_at double precision,
+                registered bigint GENERATED ALWAYS AS IDENTITY UNIQUE
+            )
+            """,
+            "CREATE UNIQUE INDEX models_one_active ON models (status) WHERE status = 'active'",
+            // Every file directly in a model's directory, so any node can load any version.
+            """
+            CREATE TABLE model_files (
+                version text NOT NULL REFERENCES models (version) ON DELETE CASCADE,
+                name text NOT NULL CHECK (length(name) > 0),
+                sha256 text NOT NULL CHECK (length(sha256) = 64),
+                byte_count bigint NOT NULL CHECK (byte_count = octet_length(contents)),
+                contents bytea NOT NULL,
+                PRIMARY KEY (version, name)
+            )
+            """,
+            """
+            CREATE TABLE nodes (
+                name text PRIMARY KEY,
+                host text NOT NULL,
+                pid bigint NOT NULL,
+                serving_version text NOT NULL,
+                precision text NOT NULL,
+                started_at double precision NOT NULL,
+                seen_at double precision NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Any fixed number: the transaction-level advisory lock that makes two nodes starting at

@@ -4,15 +4,16 @@ import PostgresNIO
 import SpamStore
 import Synchronization
 
-/// Sift's store on PostgreSQL: the ``MessageStore`` contract on a database that several
-/// nodes can share. Every method is synchronous and blocking, like ``Store``'s (see
-/// ``PostgresConnections``); a label has committed when its call returns.
+/// Sift's store on PostgreSQL: the whole ``SiftStore`` contract on a database that several
+/// nodes can share, model files included (``holdsModelFiles``). Every method is synchronous
+/// and blocking, like ``Store``'s (see ``PostgresConnections``); a write has committed when
+/// its call returns.
 ///
 /// Message ids come from the `message_ids` sequence, reserved in blocks: each instance keeps
 /// the rest of its current block in memory for ``recordClassified(_:)``, so a journal batch
 /// costs no round trip for its ids, and two nodes never get the same id. Ids of a block an
 /// instance never used stay unused, as with the SQLite store's reservations.
-public final class PostgresStore: MessageStore {
+public final class PostgresStore: SiftStore {
     public struct Options: Sendable {
         /// Ids an instance reserves at a time for ``recordClassified(_:)``.
         public var idBlockSize = 4_096
@@ -75,7 +76,7 @@ public final class PostgresStore: MessageStore {
 
     /// `count` ids from this instance's block, reserving new blocks as needed (not necessarily
     /// consecutive across blocks).
-    private func takeIDs(_ count: Int) throws -> [MessageID] {
+    func takeIDs(_ count: Int) throws -> [MessageID] {
         var ids: [MessageID] = []
         ids.reserveCapacity(count)
         while ids.count < count {

@@ -4,11 +4,12 @@ import XCTest
 @testable import SpamStore
 @testable import SpamStorePostgres
 
-/// ``MessageStoreContract`` on SQLite: a fresh store file per test.
+/// ``MessageStoreContract`` and ``SiftStoreContract`` on SQLite: a fresh store file per test.
 final class SQLiteContractTests: XCTestCase {
     private var directory: TemporaryDirectory!
     private var store: Store!
     private var contract: MessageStoreContract { MessageStoreContract(store: store) }
+    private var sift: SiftStoreContract { SiftStoreContract(store: store) }
 
     override func setUpWithError() throws {
         directory = try TemporaryDirectory()
@@ -31,14 +32,28 @@ final class SQLiteContractTests: XCTestCase {
     func testForgetByText() throws { try contract.forgetByTextWithdrawsEveryLabelledMessageWithThatTextAndNoOther() }
     func testDailyStats() throws { try contract.dailyStatsCountMessagesLatestSpamAndCorrections() }
     func testNewLabelCounts() throws { try contract.newLabelCountsCountOnlyCurrentLabelsAfterTheInstant() }
+
+    // SiftStoreContract: training data, registry, runs, nodes.
+    func testLabelledImportAndHoldout() throws { try sift.labelledImportStoresMessagesAndSplitsByTheHashOfTheText() }
+    func testNewestLabelDecidesCopies() throws { try sift.aTextsNewestLabelDecidesEveryCopy() }
+    func testOnlineAccuracy() throws { try sift.onlineAccuracyComparesEachLabelWithTheLatestPrediction() }
+    func testNewLabelCountsSinceTraining() throws { try sift.newLabelCountsStartAtTheLatestSucceededRun() }
+    func testRetention() throws { try sift.retentionDropsOnlyOldUnlabelledTexts() }
+    func testStorageFigures() throws { try sift.storageFiguresCountTheStoredTexts() }
+    func testModelRegistry() throws { try sift.modelRegistryLifecycle() }
+    func testRollbackWithNothingEarlier() throws { try sift.rollbackWithNothingEarlierIsAClearError() }
+    func testModelFiles() throws { try sift.modelFilesAreHeldByAnEngineThatHoldsThem() }
+    func testTrainingRuns() throws { try sift.trainingRunsAreExclusiveAndKeepTheirHeartbeat() }
+    func testNodes() throws { try sift.nodesAreUpsertedAndListedMostRecentlySeenFirst() }
 }
 
-/// ``MessageStoreContract`` on PostgreSQL: a fresh database per test in the cluster
+/// ``MessageStoreContract`` and ``SiftStoreContract`` on PostgreSQL: a fresh database per test in the cluster
 /// SIFT_TEST_POSTGRES_URL names (see ``PostgresTestDatabase``).
 final class PostgresContractTests: XCTestCase {
     private var database: PostgresTestDatabase!
     private var store: PostgresStore!
     private var contract: MessageStoreContract { MessageStoreContract(store: store) }
+    private var sift: SiftStoreContract { SiftStoreContract(store: store) }
 
     override func setUpWithError() throws {
         database = try PostgresTestDatabase()
@@ -65,4 +80,17 @@ final class PostgresContractTests: XCTestCase {
     func testForgetByText() throws { try contract.forgetByTextWithdrawsEveryLabelledMessageWithThatTextAndNoOther() }
     func testDailyStats() throws { try contract.dailyStatsCountMessagesLatestSpamAndCorrections() }
     func testNewLabelCounts() throws { try contract.newLabelCountsCountOnlyCurrentLabelsAfterTheInstant() }
+
+    // SiftStoreContract: training data, registry, runs, nodes.
+    func testLabelledImportAndHoldout() throws { try sift.labelledImportStoresMessagesAndSplitsByTheHashOfTheText() }
+    func testNewestLabelDecidesCopies() throws { try sift.aTextsNewestLabelDecidesEveryCopy() }
+    func testOnlineAccuracy() throws { try sift.onlineAccuracyComparesEachLabelWithTheLatestPrediction() }
+    func testNewLabelCountsSinceTraining() throws { try sift.newLabelCountsStartAtTheLatestSucceededRun() }
+    func testRetention() throws { try sift.retentionDropsOnlyOldUnlabelledTexts() }
+    func testStorageFigures() throws { try sift.storageFiguresCountTheStoredTexts() }
+    func testModelRegistry() throws { try sift.modelRegistryLifecycle() }
+    func testRollbackWithNothingEarlier() throws { try sift.rollbackWithNothingEarlierIsAClearError() }
+    func testModelFiles() throws { try sift.modelFilesAreHeldByAnEngineThatHoldsThem() }
+    func testTrainingRuns() throws { try sift.trainingRunsAreExclusiveAndKeepTheirHeartbeat() }
+    func testNodes() throws { try sift.nodesAreUpsertedAndListedMostRecentlySeenFirst() }
 }
