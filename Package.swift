@@ -101,7 +101,7 @@ let package = Package(
             ]),
 
         // Tests: one target per library module, plus fixtures shared by them.
-        .target(name: "TestSupport", dependencies: ["GPT2"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["GPT2", "SpamStorePostgres"], path: "Tests/TestSupport"),
         .testTarget(name: "SiftJSONTests", dependencies: ["SiftJSON"]),
         .testTarget(name: "GPT2TokenizerTests", dependencies: ["GPT2Tokenizer", "TestSupport"]),
         .testTarget(name: "GPT2Tests", dependencies: ["GPT2", "CDNNL", "CPrecisionKernels", "TestSupport"]),
@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "SiftDaemonTests",
             dependencies: [
-                "SiftDaemon", "SpamStore", "SiftJSON", "SiftMail", "TestSupport",
+                "SiftDaemon", "SpamStore", "SpamStorePostgres", "SiftJSON", "SiftMail", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -92,10 +92,11 @@ extension Store {
         var peer: Peer?
         var prediction: PredictionRecord?
 
+        /// `sha256`: of the text as received; `text` is kept as ``StorableText`` has it.
         init(text: String, sha256: String, receivedAt: Double, peer: Peer?, prediction: PredictionRecord?) {
-            self.text = text
+            self.text = StorableText.of(text)
             self.sha256 = sha256
-            textBytes = text.utf8.count
+            textBytes = self.text.utf8.count
             self.receivedAt = receivedAt
             self.peer = peer
             self.prediction = prediction

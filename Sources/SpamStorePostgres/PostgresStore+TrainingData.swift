@@ -13,8 +13,8 @@ extension PostgresStore {
         for item in items { try LabelName.validate(item.label) }
         guard !items.isEmpty else { return [] }
         var hasher = BatchTextHasher()
-        let texts = items.map(\.text)
-        let hashes = texts.map { hasher.sha256($0) }
+        let hashes = items.map { hasher.sha256($0.text) }
+        let texts = items.map { StorableText.of($0.text) }
         let labels = items.map(\.label)
         let seconds = time.timeIntervalSince1970
         let (pid, uid, gid) = (peer.map { Int64($0.pid) }, peer.map { Int64($0.uid) }, peer.map { Int64($0.gid) })

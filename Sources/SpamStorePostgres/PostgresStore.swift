@@ -131,8 +131,8 @@ public final class PostgresStore: SiftStore {
     private func insert(_ batch: [ClassifiedMessage], ids: [MessageID], storingText: Bool, durable: Bool) throws {
         guard !batch.isEmpty else { return }
         var hasher = BatchTextHasher()
-        let texts = batch.map(\.text)
-        let hashes = texts.map { hasher.sha256($0) }
+        let hashes = batch.map { hasher.sha256($0.text) }
+        let texts = batch.map { StorableText.of($0.text) }
         let receivedAt = batch.map(\.receivedAt.timeIntervalSince1970)
         // Arrays of optionals do not bind; -1 stands for "no peer" (pids and ids are never negative).
         let pids = batch.map { $0.peer.map { Int64($0.pid) } ?? -1 }

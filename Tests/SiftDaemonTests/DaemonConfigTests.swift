@@ -205,4 +205,41 @@ final class DaemonConfigTests: XCTestCase {
         XCTAssertEqual(DaemonConfigLoader.environmentName(of: "socket.path"), "SIFT_SOCKET_PATH")
         XCTAssertEqual(DaemonConfigLoader.environmentName(of: "limits.max_line_bytes"), "SIFT_LIMITS_MAX_LINE_BYTES")
     }
+
+    // MARK: - store.* and journal.when_full (issue 19)
+
+    func testAPostgresStoreURLMakesTheStoreSharedAndDropsWhenFullByDefault() async throws {
+        let shared = try await load(file: try writeYAML("""
+            store:
+              url: postgresql://sift@/sift?host=/run/postgresql
+              node: mx-1
+              poll_interval: 5s
+              lease: 2m
+            """))
+        XCTAssertTrue(shared.store.isShared)
+        XCTAssertNil(shared.sqliteStorePath)
+        XCTAssertEqual(shared.store.node, "mx-1")
+        XCTAssertEqual(shared.store.pollIntervalSeconds, 5)
+        XCTAssertEqual(shared.store.leaseSeconds, 120)
+        XCTAssertEqual(shared.journal.whenFull, .drop, "a fleet answers through a database outage")
+
+        let file = try await load(file: try writeYAML("store:\n  url: /srv/sift/store.sqlite\n"))
+        XCTAssertFalse(file.store.isShared)
+        XCTAssertEqual(file.sqliteStorePath, "/srv/sift/store.sqlite")
+        XCTAssertEqual(file.journal.whenFull, .refuse)
+
+        let chosen = try await load(file: nil, environment: [
+            "SIFT_STORE_URL": "postgresql://sift@/sift?host=/run/postgresql", "SIFT_JOURNAL_WHEN_FULL": "refuse",
+        ])
+        XCTAssertTrue(chosen.store.isShared)
+        XCTAssertEqual(chosen.journal.whenFull, .refuse)
+    }
+
+    func testBadStoreSettingsAreRefusedNamingTheKey() async throws {
+        await expectError(key: "store.url", file: try writeYAML("store:\n  url: postgresql://sift@host:notaport/sift\n"))
+        await expectError(key: "store.node", file: try writeYAML("store:\n  node: \"mx 1\"\n"))
+        await expectError(key: "store.poll_interval", file: try writeYAML("store:\n  poll_interval: 0s\n"))
+        await expectError(key: "store.lease", file: try writeYAML("store:\n  lease: 1s\n"))
+        await expectError(key: "journal.when_full", file: try writeYAML("journal:\n  when_full: block\n"))
+    }
 }

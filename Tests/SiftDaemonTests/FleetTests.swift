@@ -7,7 +7,8 @@ import XCTest
 
 /// Three real siftd processes sharing one PostgreSQL database (issue 19): the model trained on
 /// one node is served by all, from the store's copy of its files; labels given on any node
-/// train it; a rollback reaches every node; `nodes` lists them.
+/// train it; a rollback reaches every node; a node down during a promotion serves the active
+/// version when it comes back; `nodes` lists them.
 final class FleetTests: XCTestCase {
     func testALabelGivenOnOneNodeIsInTheModelEveryNodeServes() throws {
         let database = try PostgresTestDatabase()
@@ -69,7 +70,7 @@ final class FleetTests: XCTestCase {
         XCTAssertTrue(RetrainFixture.wait(timeout: 30, every: 100_000) {
             let rows = try clients[1].call(["op": "nodes"])["nodes"]?.arrayValue ?? []
             return Set(rows.compactMap { $0["name"]?.stringValue }) == Set(names) && rows.allSatisfy { $0["serving"] == "r2" }
-        }, "every node reports serving r2: \(try clients[1].call(["op": "nodes"]))")
+        }, "every node reports serving r2: \(String(describing: try? clients[1].call(["op": "nodes"])))")
 
         // A rollback on c reaches a and b.
         XCTAssertEqual(try clients[2].call(["op": "rollback"])["active"], "r1")
@@ -77,6 +78,15 @@ final class FleetTests: XCTestCase {
             XCTAssertTrue(RetrainFixture.wait(timeout: 60, every: 50_000) { try client.call(["op": "health"])["model"] == "r1" },
                           "node \(name) serves r1 again")
         }
+
+        // A promotion while a node is down: c, killed, serves the active version when it is back.
+        daemons[2].signal(SIGKILL)
+        _ = daemons[2].waitForExit()
+        XCTAssertEqual(try clients[0].call(["op": "rollback", "version": "r2"])["active"], "r2")
+        XCTAssertTrue(RetrainFixture.wait(timeout: 60, every: 50_000) { try clients[1].call(["op": "health"])["model"] == "r2" },
+                      "node b serves r2 again")
+        daemons[2] = try nodes[2].startDaemon()
+        XCTAssertEqual(try nodes[2].client().call(["op": "health"])["model"], "r2", "c, down during the promotion, serves r2 from its start")
 
         for daemon in daemons { daemon.signal(SIGTERM) }
         for (name, daemon) in zip(names, daemons) { XCTAssertEqual(daemon.waitForExit(), 0, "node \(name): \(daemon.log)") }

@@ -1,10 +1,11 @@
 import Foundation
 import SiftDaemon
+import SiftJSON
 import SpamStore
 import SpamStorePostgres
 import XCTest
 
-/// siftd on PostgreSQL while the server goes down and comes back (issue 19, faults): labels are
+/// siftd on PostgreSQL while the server goes down and comes back under load (issue 19, faults): labels are
 /// refused with `store_unavailable`, never acknowledged and lost; classify keeps answering, its
 /// predictions held and written after the restart, and past the journal's ids counted as lost
 /// (journal.when_full: drop, the default on a shared store); the daemon reconnects by itself.
@@ -40,6 +41,9 @@ final class StoreOutageTests: XCTestCase {
             _ = try classify("before the outage, message \(index)")
         }
 
+        // Under load: a second client labels without pause through the stop and the restart.
+        let load = try LabelLoad(socketPath: siftd.socketPath)
+
         try cluster.stop()
         let refused = try label("during the outage")
         XCTAssertEqual(refused["error"]?["code"], "store_unavailable", "\(refused)")
@@ -65,15 +69,58 @@ final class StoreOutageTests: XCTestCase {
         XCTAssertTrue(RetrainFixture.wait(timeout: 60) {
             let health = try client.call(["op": "health"])
             return health["journal_pending"] == .int(0) && health["status"] == "ok"
-        }, "the held predictions are written and health is ok: \(try client.call(["op": "health"]))")
+        }, "the held predictions are written and health is ok: \(String(describing: try? client.call(["op": "health"])))")
+
+        let (loadAcknowledged, loadRefused) = load.finish()
+        XCTAssertGreaterThan(loadRefused, 0, "the load met the outage")
+        XCTAssertGreaterThan(loadAcknowledged.count, 0, "the load went on after it")
 
         siftd.signal(SIGTERM)
         XCTAssertEqual(siftd.waitForExit(), 0, siftd.log)
         let store = try PostgresStore(url: cluster.url)
         defer { store.close() }
-        for id in labelled { XCTAssertEqual(try store.currentLabel(forMessage: id), "spam", "acknowledged label of message \(id)") }
+        for id in labelled + loadAcknowledged {
+            XCTAssertEqual(try store.currentLabel(forMessage: id), "spam", "acknowledged label of message \(id)")
+        }
         for id in classified { XCTAssertTrue(try store.messageExists(id), "answered prediction of message \(id)") }
         XCTAssertEqual(labelled.count, 11)
         XCTAssertEqual(classified.count, 10 + 20 + 80 - unstored)
+    }
+}
+
+/// Labels sent one after another on a connection of its own until `finish`: which were
+/// acknowledged (with their ids), and how many were refused with `store_unavailable`.
+private final class LabelLoad: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopping = false
+    private var acknowledged: [Int64] = []
+    private var refused = 0
+    private let done = DispatchSemaphore(value: 0)
+
+    init(socketPath: String) throws {
+        let client = try LineClient(socketPath: socketPath)
+        client.setReceiveTimeout(seconds: 60)
+        Thread {
+            var index = 0
+            while !self.lock.withLock({ self.stopping }) {
+                index += 1
+                let reply = try? client.call(["op": "label", "text": .string("load \(index)"), "label": "spam"])
+                self.lock.withLock {
+                    if reply?["ok"] == true, let id = reply?["message_id"]?.intValue {
+                        self.acknowledged.append(id)
+                    } else if reply?["error"]?["code"] == "store_unavailable" {
+                        self.refused += 1
+                    }
+                }
+                if reply == nil { break }
+            }
+            self.done.signal()
+        }.start()
+    }
+
+    func finish() -> (acknowledged: [Int64], refused: Int) {
+        lock.withLock { stopping = true }
+        done.wait()
+        return lock.withLock { (acknowledged, refused) }
     }
 }

@@ -1,3 +1,4 @@
+import Checksum
 import Foundation
 import XCTest
 @testable import SpamStore
@@ -29,6 +30,20 @@ struct MessageStoreContract {
         XCTAssertThrowsError(try store.reserveMessageIDs(count: 0)) { error in
             guard case StoreError.invalidArgument = error else { return XCTFail("\(error)") }
         }
+    }
+
+    /// A NUL in a text (JSON's \u0000) neither fails a batch nor cuts the text, on any engine:
+    /// U+FFFD is stored in its place (``StorableText``); the hash is the original's.
+    func aTextWithANulIsStoredAndHashedAsReceived() throws {
+        let text = "free\u{0}prize"
+        let ids = try store.recordClassified([classified(text), classified("plain")])
+        let stored = try XCTUnwrap(try store.message(ids[0]))
+        XCTAssertEqual(stored.text, "free\u{FFFD}prize")
+        XCTAssertEqual(stored.sha256, SHA256.hex(text))
+        XCTAssertEqual(try store.message(ids[1])?.text, "plain")
+        let labelled = try XCTUnwrap(store as? any TrainingDataStore).recordLabeledMessage(LabeledText(text: text, label: "spam"), source: .api)
+        XCTAssertEqual(try store.message(labelled)?.sha256, stored.sha256)
+        XCTAssertEqual(try store.forgetLabels(ofText: text, source: .correction), [labelled], "forget by text finds it by the original")
     }
 
     func recordedMessagesReadBackWithTheirPredictions() throws {

@@ -24,6 +24,7 @@ final class SQLiteContractTests: XCTestCase {
 
     func testReservations() throws { try contract.reservationsAreConsecutiveAndNeverHandedOutAgain() }
     func testRecordedMessages() throws { try contract.recordedMessagesReadBackWithTheirPredictions() }
+    func testNulInText() throws { try contract.aTextWithANulIsStoredAndHashedAsReceived() }
     func testReservedIDs() throws { try contract.reservedIDsRecordWithOrWithoutText() }
     func testInvalidBatch() throws { try contract.anInvalidPredictionRejectsTheWholeBatch() }
     func testLabelHistory() throws { try contract.labelsSupersedeAndKeepTheirHistory() }
@@ -72,6 +73,7 @@ final class PostgresContractTests: XCTestCase {
 
     func testReservations() throws { try contract.reservationsAreConsecutiveAndNeverHandedOutAgain() }
     func testRecordedMessages() throws { try contract.recordedMessagesReadBackWithTheirPredictions() }
+    func testNulInText() throws { try contract.aTextWithANulIsStoredAndHashedAsReceived() }
     func testReservedIDs() throws { try contract.reservedIDsRecordWithOrWithoutText() }
     func testInvalidBatch() throws { try contract.anInvalidPredictionRejectsTheWholeBatch() }
     func testLabelHistory() throws { try contract.labelsSupersedeAndKeepTheirHistory() }

@@ -131,7 +131,9 @@ public struct DaemonConfigLoader: Sendable {
         config.journal.idBlock = try values.int("journal.id_block", default: config.journal.idBlock, in: 1...1_000_000)
         config.journal.durable = try values.bool("journal.durable", default: config.journal.durable)
         config.journal.maxPendingBytes = try values.int("journal.max_pending_mb", default: config.journal.maxPendingBytes >> 20, in: 1...1_000_000) << 20
-        let whenFull = try values.string("journal.when_full", default: config.store.isShared ? "drop" : "refuse")
+        // Empty, as in the shipped file: the store's default (drop on a shared store).
+        let storeDefault = config.store.isShared ? "drop" : "refuse"
+        let whenFull = try values.string("journal.when_full", default: storeDefault).nonEmpty ?? storeDefault
         guard let policy = DaemonConfig.WhenFull(rawValue: whenFull) else {
             throw DaemonConfigError(key: "journal.when_full", "must be refuse or drop, not \(whenFull)")
         }

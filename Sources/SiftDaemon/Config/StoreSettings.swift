@@ -62,11 +62,16 @@ extension DaemonConfigLoader {
             }
             store.url = url
         }
-        store.node = try values.string("store.node", default: store.node)
+        store.node = try values.string("store.node", default: store.node).nonEmpty ?? store.node
         guard NodeName.isValid(store.node) else {
             throw DaemonConfigError(key: "store.node", "must be 1-64 of [A-Za-z0-9._-], not \(store.node.debugDescription)")
         }
         store.pollIntervalSeconds = try values.duration("store.poll_interval", default: store.pollIntervalSeconds, in: 1...3_600)
         store.leaseSeconds = try values.duration("store.lease", default: store.leaseSeconds, in: 5...86_400)
     }
+}
+
+extension String {
+    /// nil for "", which a config file writes for "the default".
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

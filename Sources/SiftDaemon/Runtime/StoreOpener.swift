@@ -9,6 +9,6 @@ public enum StoreOpener {
         if let path = config.sqliteStorePath {
             return try Store(path: path)
         }
-        throw StoreError.invalidStoreURL(config.store.url ?? "", reason: "PostgreSQL is not wired in yet")
+        return try PostgresStore(url: config.store.url ?? "")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SiftDaemon
 import TestSupport
 import XCTest
 

@@ -1,25 +1,24 @@
 import Foundation
-import TestSupport
 import XCTest
-@testable import SpamStorePostgres
+import SpamStorePostgres
 
 /// A database of its own for one test, created in the cluster that `SIFT_TEST_POSTGRES_URL`
 /// names (`scripts/postgres-throwaway start DIR` prints one) and dropped afterwards.
 ///
 /// Without that variable: under `CI=true` the test fails and says how to set it; elsewhere
 /// it is skipped with the same words (the policy of ``SharedFixtures/require(_:file:line:)``).
-final class PostgresTestDatabase {
-    struct MissingServer: Error, CustomStringConvertible {
-        var description: String
+public final class PostgresTestDatabase {
+    public struct MissingServer: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static let variable = "SIFT_TEST_POSTGRES_URL"
+    public static let variable = "SIFT_TEST_POSTGRES_URL"
 
     private let scratch: PostgresScratchDatabase
-    var url: PostgresURL { scratch.url }
+    public var url: PostgresURL { scratch.url }
 
     /// The URL the environment gives, or a failure (CI) / skip (elsewhere).
-    static func requireURL(file: StaticString = #filePath, line: UInt = #line) throws -> PostgresURL {
+    public static func requireURL(file: StaticString = #filePath, line: UInt = #line) throws -> PostgresURL {
         if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty {
             return try PostgresURL(value)
         }
@@ -32,11 +31,11 @@ final class PostgresTestDatabase {
         throw XCTSkip("skipped: \(message)")
     }
 
-    init(file: StaticString = #filePath, line: UInt = #line) throws {
+    public init(file: StaticString = #filePath, line: UInt = #line) throws {
         scratch = try PostgresScratchDatabase(server: Self.requireURL(file: file, line: line), prefix: "sift_test")
     }
 
-    func drop() {
+    public func drop() {
         XCTAssertNoThrow(try scratch.drop())
     }
 }
