@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import NIOCore
 import PostgresNIO
@@ -23,8 +24,12 @@ final class PostgresConnections: Sendable {
         var closed = false
     }
 
-    init(url: PostgresURL, connectTimeout: TimeAmount) {
+    /// How long any one wait on the server may take (see ``PostgresStore/Options/callTimeout``).
+    private let callTimeout: Duration
+
+    init(url: PostgresURL, connectTimeout: TimeAmount, callTimeout: Duration = .seconds(30)) {
         self.url = url
+        self.callTimeout = callTimeout
         var configuration: PostgresConnection.Configuration
         switch url.endpoint {
         case let .tcp(host, port):
@@ -50,8 +55,7 @@ final class PostgresConnections: Sendable {
             return state.idle
         }
         for connection in idle {
-            let closed: EventLoopFuture<Void> = connection.close()
-            try? closed.wait()
+            _ = try? waitForServer(connection.close(), closingOnTimeout: nil)
         }
     }
 
@@ -72,8 +76,7 @@ final class PostgresConnections: Sendable {
                     do {
                         try run("ROLLBACK", on: connection)
                     } catch {
-                        let closed: EventLoopFuture<Void> = connection.close()
-                        try? closed.wait()
+                        _ = try? waitForServer(connection.close(), closingOnTimeout: nil)
                     }
                 }
                 throw error
@@ -96,7 +99,21 @@ final class PostgresConnections: Sendable {
 
     @discardableResult
     func run(_ query: PostgresQuery, on connection: PostgresConnection) throws -> PostgresQueryResult {
-        try connection.query(query, logger: logger).wait()
+        try waitForServer(connection.query(query, logger: logger), closingOnTimeout: connection)
+    }
+
+    /// Waits for `future` at most `callTimeout`; past that, closes `connection` (which fails
+    /// whatever it still has in flight, and keeps it out of the idle list) and throws
+    /// ``StoreError/storeUnavailable(detail:)``: whether a statement in flight took effect is
+    /// unknown, so nothing is acknowledged.
+    private func waitForServer<T: Sendable>(_ future: EventLoopFuture<T>, closingOnTimeout connection: PostgresConnection?) throws -> T {
+        let outcome = CallOutcome<T>()
+        future.whenComplete { outcome.finish($0) }
+        guard let result = outcome.wait(for: callTimeout) else {
+            if let connection { Self.closeInBackground(connection) }
+            throw StoreError.storeUnavailable(detail: "no answer from \(url) within \(callTimeout); its connection was closed")
+        }
+        return try result.get()
     }
 
     private func checkOut() throws -> PostgresConnection {
@@ -108,9 +125,16 @@ final class PostgresConnections: Sendable {
         }
         if let reused, !reused.isClosed { return reused }
         do {
-            let connection = try PostgresConnection.connect(
-                on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: id, logger: logger
-            ).wait()
+            let connecting = PostgresConnection.connect(
+                on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: id, logger: logger)
+            let connection: PostgresConnection
+            do {
+                connection = try waitForServer(connecting, closingOnTimeout: nil)
+            } catch {
+                // Given up on: if it opens after all, it is closed rather than left open.
+                connecting.whenSuccess { Self.closeInBackground($0) }
+                throw error
+            }
             // Whatever the server's default: a commit (a label) is flushed before it returns.
             // Journal batches opt out per transaction (SET LOCAL).
             do {
@@ -163,5 +187,24 @@ final class PostgresConnections: Sendable {
         }
         if let underlying = error.underlying { return "\(error.code): \(underlying)" }
         return "\(error.code)"
+    }
+}
+
+/// The result of one future, handed from the event loop to the blocked caller.
+private final class CallOutcome<T: Sendable>: Sendable {
+    private let result = Mutex<Result<T, any Error>?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    func finish(_ value: Result<T, any Error>) {
+        result.withLock { $0 = value }
+        done.signal()
+    }
+
+    /// nil when `timeout` passed first.
+    func wait(for timeout: Duration) -> Result<T, any Error>? {
+        let (seconds, attoseconds) = timeout.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        guard done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
+        return result.withLock { $0 }
     }
 }

@@ -19,6 +19,11 @@ public final class PostgresStore: SiftStore {
         public var idBlockSize = 4_096
         /// How long opening a connection may take before the call fails as unavailable.
         public var connectTimeout: Duration = .seconds(5)
+        /// How long one statement may go unanswered before the call fails as unavailable and
+        /// its connection is closed. A server that stops mid-call does not always close its
+        /// side in a way the client notices (a COMMIT during a fast shutdown was seen to wait
+        /// forever): without a deadline one such call would hold a daemon's store thread.
+        public var callTimeout: Duration = .seconds(30)
 
         public init() {}
     }
@@ -45,7 +50,8 @@ public final class PostgresStore: SiftStore {
         let timeout = options.connectTimeout.components
         connections = PostgresConnections(
             url: url,
-            connectTimeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
+            connectTimeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000),
+            callTimeout: options.callTimeout)
         try PostgresSchema.migrate(connections)
     }
 

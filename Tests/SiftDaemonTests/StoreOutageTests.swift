@@ -20,8 +20,17 @@ final class StoreOutageTests: XCTestCase {
               id_block: 64
             """)
         try siftd.waitUntilServing()
+        do {
+            try exercise(cluster, siftd)
+        } catch {
+            XCTFail("\(error); siftd's log:\n\(siftd.log)")
+            throw error
+        }
+    }
+
+    private func exercise(_ cluster: ThrowawayPostgres, _ siftd: SiftdProcess) throws {
         let client = try LineClient(socketPath: siftd.socketPath)
-        client.setReceiveTimeout(seconds: 60)
+        client.setReceiveTimeout(seconds: 120)  // beyond the store's 30 s call deadline, twice
 
         var labelled: [Int64] = []
         var classified: [Int64] = []
@@ -99,7 +108,7 @@ private final class LabelLoad: @unchecked Sendable {
 
     init(socketPath: String) throws {
         let client = try LineClient(socketPath: socketPath)
-        client.setReceiveTimeout(seconds: 60)
+        client.setReceiveTimeout(seconds: 120)  // beyond the store's 30 s call deadline, twice
         Thread {
             var index = 0
             while !self.lock.withLock({ self.stopping }) {

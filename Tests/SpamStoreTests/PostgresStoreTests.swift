@@ -61,6 +61,35 @@ final class PostgresURLTests: XCTestCase {
             XCTAssertLessThan(elapsed, .seconds(5), "a refused connection fails at once, not after the timeout")
         }
     }
+
+    /// A server that takes the connection and never answers (hung, or stopping without closing
+    /// its side) costs a call its deadline, not the caller's thread forever.
+    func testAServerThatNeverAnswersIsUnavailableAfterTheCallTimeout() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.url.appendingPathComponent(".s.PGSQL.5432").path
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(listener, 0)
+        defer { close(listener) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        XCTAssertEqual(bound, 0)
+        XCTAssertEqual(listen(listener, 8), 0)  // connections queue in the backlog; nothing reads them
+
+        var options = PostgresStore.Options()
+        options.callTimeout = .seconds(1)
+        let clock = ContinuousClock()
+        let elapsed = try clock.measure {
+            XCTAssertThrowsError(try PostgresStore(url: "postgresql://sift@/sift?host=\(directory.url.path)", options: options)) { error in
+                guard case let StoreError.storeUnavailable(detail) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(detail.contains("no answer"), detail)
+            }
+        }
+        XCTAssertLessThan(elapsed, .seconds(20), "given up after the call timeout (1 s), not waiting for ever")
+    }
 }
 
 final class PostgresStoreTests: XCTestCase {

@@ -60,7 +60,7 @@ final class Reloader: Sendable {
         if old.spamc.socket != new.spamc.socket { changed.append("spamc.socket, spamc.mode, spamc.owner, spamc.group") }
         if old.stateDirectory != new.stateDirectory { changed.append("state_dir") }
         if old.journal != new.journal { changed.append("journal.*") }
-        // The store is opened once; the fleet service and the trainer's lease read theirs at start.
+        // The store is opened once, at start; the node name and lease go with it.
         if old.store != new.store { changed.append("store.*") }
         if old.model.threads != new.model.threads { changed.append("model.threads") }
         // The free-space floor and the storage service's period are fixed when they start.
