@@ -27,7 +27,7 @@ final class PostgresConnections: Sendable {
     /// How long any one wait on the server may take (see ``PostgresStore/Options/callTimeout``).
     private let callTimeout: Duration
 
-    init(url: PostgresURL, connectTimeout: TimeAmount, callTimeout: Duration = .seconds(30)) {
+    init(url: PostgresURL, connectTimeout: Duration, callTimeout: Duration = .seconds(30)) {
         self.url = url
         self.callTimeout = callTimeout
         var configuration: PostgresConnection.Configuration
@@ -38,7 +38,7 @@ final class PostgresConnections: Sendable {
         case let .unixSocket(path):
             configuration = .init(unixSocketPath: path, username: url.user, password: url.password, database: url.database)
         }
-        configuration.options.connectTimeout = connectTimeout
+        configuration.options.connectTimeout = .nanoseconds(connectTimeout.wholeNanoseconds)
         self.configuration = configuration
         logger = Logger(label: "sift.store.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
     }
@@ -202,9 +202,14 @@ private final class CallOutcome<T: Sendable>: Sendable {
 
     /// nil when `timeout` passed first.
     func wait(for timeout: Duration) -> Result<T, any Error>? {
-        let (seconds, attoseconds) = timeout.components
-        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        guard done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
+        guard done.wait(timeout: .now() + .nanoseconds(Int(timeout.wholeNanoseconds))) == .success else { return nil }
         return result.withLock { $0 }
+    }
+}
+
+extension Duration {
+    /// For the APIs that take nanoseconds (NIO's TimeAmount, Dispatch's deadlines).
+    fileprivate var wholeNanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

@@ -47,11 +47,7 @@ public final class PostgresStore: SiftStore {
         }
         self.url = url
         idBlockSize = options.idBlockSize
-        let timeout = options.connectTimeout.components
-        connections = PostgresConnections(
-            url: url,
-            connectTimeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000),
-            callTimeout: options.callTimeout)
+        connections = PostgresConnections(url: url, connectTimeout: options.connectTimeout, callTimeout: options.callTimeout)
         try PostgresSchema.migrate(connections)
     }
 

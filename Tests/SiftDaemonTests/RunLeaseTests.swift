@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SiftDaemon
 import SpamStore
+import TestSupport
 import XCTest
 
 /// One trainer for the fleet (issue 19): a run another node started stands while that node
@@ -11,12 +12,12 @@ final class RunLeaseTests: XCTestCase {
     private let logger = Logger(label: "test")
     private let lease = RunLease(node: "c", seconds: 60)
 
-    private func store() throws -> Store {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sift-lease-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
-        return try Store(path: directory.appendingPathComponent("sift.sqlite").path)
-    }
+    private var directory: TemporaryDirectory!
+
+    override func setUpWithError() throws { directory = try TemporaryDirectory() }
+    override func tearDown() { directory = nil }
+
+    private func store() throws -> Store { try Store(path: directory.path("sift.sqlite")) }
 
     func testAnotherNodesRunStandsWhileItsHeartbeatIsWithinTheLease() throws {
         let store = try store()
