@@ -59,6 +59,21 @@ final class PostgresConnections: Sendable {
         }
     }
 
+    /// A connection outside the pool, for a caller that keeps it for as long as it likes (a
+    /// listener): it is the caller's to close. Throws ``StoreError/storeUnavailable(detail:)``.
+    func openDedicated() async throws -> PostgresConnection {
+        let id = try state.withLock { state in
+            if state.closed { throw StoreError.storeUnavailable(detail: "the store was closed") }
+            state.nextID += 1
+            return state.nextID
+        }
+        do {
+            return try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+        } catch {
+            throw StoreError.storeUnavailable(detail: "cannot connect to \(url): \(Self.describe(error))")
+        }
+    }
+
     /// Runs `body` on one connection, in a transaction: committed when this returns, rolled
     /// back when `body` throws.
     func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
@@ -85,6 +100,7 @@ final class PostgresConnections: Sendable {
     }
 
     /// Runs `body` on one connection, outside any explicit transaction (each statement commits).
+    @discardableResult
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let connection = try checkOut()
         do {

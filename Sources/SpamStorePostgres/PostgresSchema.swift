@@ -134,7 +134,28 @@ enum PostgresSchema {
             )
             """,
         ]),
+        // A model made active, however (a promotion, a rollback, an UPDATE by hand), tells every
+        // node listening (PostgresStore.followRegistryChanges) at commit.
+        Migration(version: 3, name: "registry-notify", statements: [
+            """
+            CREATE FUNCTION sift_notify_model_activated() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_notify('sift_models', NEW.version);
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER models_notify_activated AFTER INSERT OR UPDATE OF status ON models
+            FOR EACH ROW WHEN (NEW.status = 'active') EXECUTE FUNCTION sift_notify_model_activated()
+            """,
+        ]),
     ]
+
+    /// The channel of ``sift_notify_model_activated``'s notifications; the payload is the
+    /// version made active.
+    static let registryChannel = "sift_models"
 
     /// Any fixed number: the transaction-level advisory lock that makes two nodes starting at
     /// once migrate one after the other.

@@ -215,8 +215,10 @@ final class DaemonConfigTests: XCTestCase {
               node: mx-1
               poll_interval: 5s
               lease: 2m
+              listen: false
             """))
         XCTAssertTrue(shared.store.isShared)
+        XCTAssertFalse(shared.store.listen)
         XCTAssertNil(shared.sqliteStorePath)
         XCTAssertEqual(shared.store.node, "mx-1")
         XCTAssertEqual(shared.store.pollIntervalSeconds, 5)
@@ -225,6 +227,7 @@ final class DaemonConfigTests: XCTestCase {
 
         let file = try await load(file: try writeYAML("store:\n  url: /srv/sift/store.sqlite\n"))
         XCTAssertFalse(file.store.isShared)
+        XCTAssertTrue(file.store.listen, "listening is on by default")
         XCTAssertEqual(file.sqliteStorePath, "/srv/sift/store.sqlite")
         XCTAssertEqual(file.journal.whenFull, .refuse)
 
@@ -240,6 +243,7 @@ final class DaemonConfigTests: XCTestCase {
         await expectError(key: "store.node", file: try writeYAML("store:\n  node: \"mx 1\"\n"))
         await expectError(key: "store.poll_interval", file: try writeYAML("store:\n  poll_interval: 0s\n"))
         await expectError(key: "store.lease", file: try writeYAML("store:\n  lease: 1s\n"))
+        await expectError(key: "store.listen", file: try writeYAML("store:\n  listen: sometimes\n"))
         await expectError(key: "journal.when_full", file: try writeYAML("journal:\n  when_full: block\n"))
     }
 }

@@ -12,6 +12,10 @@ extension DaemonConfig {
         /// `store.poll_interval`: how often a node on a shared store looks for a model promoted
         /// or rolled back by another node, and reports itself (`sift nodes`).
         public var pollIntervalSeconds = 2
+        /// `store.listen`: whether a node on a shared store also listens for promotions and
+        /// rollbacks (PostgreSQL LISTEN/NOTIFY) to swap as soon as they happen. Off behind a
+        /// pooler that cannot LISTEN (PgBouncer in transaction mode); polling goes on either way.
+        public var listen = true
         /// `store.lease`: a training run whose trainer has not renewed its heartbeat for this
         /// long is taken as dead, so that another node's schedule may start the next one.
         public var leaseSeconds = 60
@@ -67,6 +71,7 @@ extension DaemonConfigLoader {
             throw DaemonConfigError(key: "store.node", "must be 1-64 of [A-Za-z0-9._-], not \(store.node.debugDescription)")
         }
         store.pollIntervalSeconds = try values.duration("store.poll_interval", default: store.pollIntervalSeconds, in: 1...3_600)
+        store.listen = try values.bool("store.listen", default: store.listen)
         store.leaseSeconds = try values.duration("store.lease", default: store.leaseSeconds, in: 5...86_400)
     }
 }
