@@ -79,8 +79,10 @@ final class FleetTests: XCTestCase {
             let how = ["a": "its own run", "b": "polling every 1 s", "c": "listening, polling every 600 s"][name]!
             print("node \(name) (\(how)) served r2 \(String(format: "%.2f", served.timeIntervalSince(committed))) s after the promotion committed")
         }
-        // Well within c's 10-minute poll: c heard it.
+        // Well within c's 10-minute poll: c heard it. b was told not to listen.
         XCTAssertLessThan(try XCTUnwrap(servedAt["c"]).timeIntervalSince(committed), 60)
+        XCTAssertTrue(daemons[2].log.contains("fleet: listening for promotions"), daemons[2].log)
+        XCTAssertFalse(daemons[1].log.contains("listening for promotions"), daemons[1].log)
         let unseen = nodes[0].hams(300..<340).map(RetrainFixture.newKindSpam)
         let caught = try unseen.filter { try clients[2].call(["op": "classify", "text": .string($0)])["label"] == "spam" }.count
         XCTAssertGreaterThan(caught, unseen.count / 2, "node c, which was given no label, catches the new kind with r2")
@@ -115,6 +117,8 @@ final class FleetTests: XCTestCase {
         XCTAssertTrue(RetrainFixture.wait(timeout: 60, every: 50_000) { try clients[2].call(["op": "health"])["model"] == "r2" },
                       "c serves r2 after the partition: \(daemons[2].log)")
         print("node c served r2 \(String(format: "%.2f", Date().timeIntervalSince(restored))) s after its partition ended")
+        XCTAssertTrue(daemons[2].log.contains("fleet: not listening for promotions"), daemons[2].log)
+        XCTAssertTrue(daemons[2].log.contains("fleet: listening for promotions again"), daemons[2].log)
         XCTAssertTrue(RetrainFixture.wait(timeout: 60, every: 100_000) {
             try clients[2].call(["op": "label", "text": "reconnected", "label": "ham"])["ok"] == true
         }, "c takes labels again, having reconnected by itself")

@@ -33,8 +33,11 @@ final class RegistryChangeFeedTests: XCTestCase {
         // A candidate that is not promoted, and a rejected run: nothing made active.
         let run = try trainer.startTrainingRun(dataCounts: nil, trigger: nil, exclusive: false, node: nil, at: Date())
         _ = try trainer.completeTrainingRun(run.id, model: try model("m3"), promote: false, dataCounts: nil, metricsJSON: nil, at: Date())
+        let sent = ContinuousClock.now
         XCTAssertEqual(try trainer.activateModel("m1").model.version, "m1", "a rollback")
         try await heard.wait("m1, m2, then the rollback to m1") { $0.versions.count >= 3 }
+        let elapsed = (ContinuousClock.now - sent) / .milliseconds(1)
+        print("the rollback was heard \(String(format: "%.1f", elapsed)) ms after it was sent, its commit included")
         XCTAssertEqual(heard.snapshot.versions, ["m1", "m2", "m1"])
         XCTAssertEqual(heard.snapshot.listening, 1)
     }

@@ -64,6 +64,7 @@ struct FleetService: Service {
                         await swapInActiveModelAndReport()
                     })
             } catch {
+                if Task.isCancelled { return }  // shutting down, not a lost connection
                 let first = lost.withLock { lost in
                     defer { lost = true }
                     return !lost
