@@ -15,7 +15,8 @@ import Synchronization
 final class PostgresConnections: Sendable {
     let url: PostgresURL
     private let configuration: PostgresConnection.Configuration
-    private let logger: Logger
+    /// Discards postgres-nio's own logging: the store's errors carry what matters.
+    let logger: Logger
     private let state = Mutex(State())
 
     private struct State {
@@ -25,7 +26,7 @@ final class PostgresConnections: Sendable {
     }
 
     /// How long any one wait on the server may take (see ``PostgresStore/Options/callTimeout``).
-    private let callTimeout: Duration
+    let callTimeout: Duration
 
     init(url: PostgresURL, connectTimeout: Duration, callTimeout: Duration = .seconds(30)) {
         self.url = url
@@ -67,11 +68,26 @@ final class PostgresConnections: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        do {
-            return try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
-        } catch {
-            throw StoreError.storeUnavailable(detail: "cannot connect to \(url): \(Self.describe(error))")
+        let (configuration, logger, callTimeout) = (self.configuration, self.logger, self.callTimeout)
+        // connectTimeout covers the socket; a server that accepts and never answers the startup
+        // is given callTimeout, as every other wait.
+        let connection = try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
+            group.addTask { try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger) }
+            group.addTask {
+                try await Task.sleep(for: callTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            do {
+                return try await group.next() ?? nil
+            } catch {
+                throw StoreError.storeUnavailable(detail: "cannot connect to \(url): \(Self.describe(error))")
+            }
         }
+        guard let connection else {
+            throw StoreError.storeUnavailable(detail: "no answer from \(url) within \(callTimeout) while connecting")
+        }
+        return connection
     }
 
     /// Runs `body` on one connection, in a transaction: committed when this returns, rolled

@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresNIO
 import SpamStore
 
@@ -11,8 +12,21 @@ extension PostgresStore: RegistryChangeFeed {
         do {
             try await connection.listen(on: PostgresSchema.registryChannel) { notifications in
                 await listening()
-                for try await notification in notifications {
-                    await changed(notification.payload)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await self.checkAnswering(connection) }
+                    do {
+                        for try await notification in notifications {
+                            await changed(notification.payload)
+                        }
+                    } catch {
+                        // The connection closed; when the ping closed it, its reason is the one to give.
+                        group.cancelAll()
+                        while let result = await group.nextResult() {
+                            if case let .failure(reason as StoreError) = result { throw reason }
+                        }
+                        throw error
+                    }
+                    group.cancelAll()
                 }
             }
             outcome = .success(())
@@ -27,6 +41,41 @@ extension PostgresStore: RegistryChangeFeed {
             throw StoreError.storeUnavailable(detail: "the listening connection to \(url) was closed")
         case let .failure(error):
             throw PostgresConnections.storeError(error)
+        }
+    }
+
+    /// A listener only reads, so a connection that went silent (packets dropped on the way, a
+    /// failover) would look like a quiet registry for ever. Every `listenerPing` this asks the
+    /// server something; with no answer within `callTimeout` it closes the connection, which
+    /// ends the notifications with an error. Runs until cancelled or the connection fails.
+    private func checkAnswering(_ connection: PostgresConnection) async throws {
+        while true {
+            try await Task.sleep(for: listenerPing)
+            let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    _ = try await connection.query("SELECT 1", logger: self.connections.logger).get()
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: self.connections.callTimeout)
+                    return false
+                }
+                // A query cannot be cancelled, only failed, and the group waits for it: closing
+                // the connection fails it (when it went unanswered, or this task is cancelled).
+                let first: Bool
+                do {
+                    first = try await group.next() ?? false
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                if !first { try? await connection.close() }
+                group.cancelAll()
+                return first
+            }
+            if !answered {
+                throw StoreError.storeUnavailable(detail: "the listening connection to \(url) went unanswered for \(connections.callTimeout)")
+            }
         }
     }
 }

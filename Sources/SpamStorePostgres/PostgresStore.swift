@@ -24,6 +24,10 @@ public final class PostgresStore: SiftStore {
         /// side in a way the client notices (a COMMIT during a fast shutdown was seen to wait
         /// forever): without a deadline one such call would hold a daemon's store thread.
         public var callTimeout: Duration = .seconds(30)
+        /// How often a registry listener (``followRegistryChanges(listening:changed:)``) asks
+        /// the server whether its connection still answers: a listener only reads, so without
+        /// asking it would not notice a connection that went silent.
+        public var listenerPing: Duration = .seconds(15)
 
         public init() {}
     }
@@ -31,6 +35,7 @@ public final class PostgresStore: SiftStore {
     public let url: PostgresURL
     let connections: PostgresConnections
     private let idBlockSize: Int
+    let listenerPing: Duration
     /// The rest of this instance's current id block.
     private let idBlock = Mutex<ClosedRange<MessageID>?>(nil)
 
@@ -47,6 +52,7 @@ public final class PostgresStore: SiftStore {
         }
         self.url = url
         idBlockSize = options.idBlockSize
+        listenerPing = options.listenerPing
         connections = PostgresConnections(url: url, connectTimeout: options.connectTimeout, callTimeout: options.callTimeout)
         try PostgresSchema.migrate(connections)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Synchronization
 import TestSupport
 import XCTest
@@ -46,7 +47,7 @@ final class RegistryChangeFeedTests: XCTestCase {
         let (listener, other) = (try PostgresStore(url: database.url), try PostgresStore(url: database.url))
         defer { listener.close(); other.close() }
         let (_, following) = try await follow(listener)
-        XCTAssertEqual(try listeningBackends(other), 1)
+        XCTAssertEqual(try listeningBackends(other).count, 1)
         // What a server restart or a dropped network does to the listener's connection.
         try other.connections.withConnection { connection in
             try other.connections.run("""
@@ -54,21 +55,36 @@ final class RegistryChangeFeedTests: XCTestCase {
                 WHERE datname = current_database() AND query LIKE 'LISTEN %'
                 """, on: connection)
         }
-        do {
-            try await following.value
-            XCTFail("the listener returned as if cancelled")
-        } catch let error as StoreError {
-            guard case .storeUnavailable = error else { return XCTFail("\(error)") }
-        }
+        try await expectUnavailable(following, "after its backend was terminated")
+    }
+
+    func testAListeningConnectionThatGoesSilentIsStoreUnavailable() async throws {
+        let proxyDirectory = try TemporaryDirectory()
+        let network = try SeverableProxy(server: database.url, directory: proxyDirectory)
+        defer { network.stop() }
+        var options = PostgresStore.Options()
+        options.listenerPing = .milliseconds(200)
+        options.callTimeout = .seconds(1)
+        let listener = try PostgresStore(url: network.url, options: options)
+        defer { listener.close() }
+        let (_, following) = try await follow(listener)
+        // Packets dropped: nothing fails and nothing arrives, so only asking tells.
+        network.silence()
+        try await expectUnavailable(following, "once its ping went unanswered", detail: "unanswered")
     }
 
     func testCancellingTheListenerClosesItsConnection() async throws {
         let (listener, other) = (try PostgresStore(url: database.url), try PostgresStore(url: database.url))
         defer { listener.close(); other.close() }
         let (_, following) = try await follow(listener)
+        let backends = try listeningBackends(other)
+        XCTAssertEqual(backends.count, 1)
         following.cancel()
-        try await following.value
-        try await waitUntil("the listening backend is gone") { try self.listeningBackends(other) == 0 }
+        let outcome = await settle(following)
+        XCTAssertNotNil(outcome, "the listener ended when cancelled")
+        if case let .failure(error)? = outcome { XCTFail("a cancelled listener returns, it does not throw: \(error)") }
+        // Its backend gone, not merely no longer listening (cancelling sends UNLISTEN first).
+        try await waitUntil("the listener's backend is gone") { try !self.backendPIDs(other).contains(backends[0]) }
     }
 
     func testListeningOnAClosedStoreIsStoreUnavailable() async throws {
@@ -106,12 +122,44 @@ final class RegistryChangeFeedTests: XCTestCase {
         _ = try store.completeTrainingRun(run.id, model: try model(version), promote: true, dataCounts: nil, metricsJSON: nil, at: Date())
     }
 
-    private func listeningBackends(_ store: PostgresStore) throws -> Int {
+    /// The pids of the backends whose last statement was a LISTEN.
+    private func listeningBackends(_ store: PostgresStore) throws -> [Int32] {
+        try backendPIDs(store, where: "AND query LIKE 'LISTEN %'")
+    }
+
+    private func backendPIDs(_ store: PostgresStore, where condition: String = "") throws -> [Int32] {
         try store.connections.withConnection { connection in
-            try store.connections.run("""
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = current_database() AND query LIKE 'LISTEN %' AND state IS NOT NULL
-                """, on: connection).first!.decode(Int.self)
+            try store.connections.run(PostgresQuery(unsafeSQL: """
+                SELECT pid FROM pg_stat_activity WHERE datname = current_database() \(condition)
+                """), on: connection).map { try $0.decode(Int32.self) }
+        }
+    }
+
+    /// The task's outcome, or nil when it has none within 60 s (it is cancelled then, so that
+    /// a listener that never ends fails the test instead of hanging the suite).
+    private func settle(_ task: Task<Void, any Error>) async -> Result<Void, any Error>? {
+        await withTaskGroup(of: Result<Void, any Error>?.self) { group in
+            group.addTask { await task.result }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(60))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            task.cancel()
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func expectUnavailable(_ following: Task<Void, any Error>, _ when: String, detail: String? = nil) async throws {
+        switch await settle(following) {
+        case nil:
+            XCTFail("the listener did not end \(when) within 60 s")
+        case .success?:
+            XCTFail("the listener returned as if cancelled \(when)")
+        case let .failure(error)?:
+            guard case let StoreError.storeUnavailable(message) = error else { return XCTFail("\(when): \(error)") }
+            if let detail { XCTAssertTrue(message.contains(detail), message) }
         }
     }
 

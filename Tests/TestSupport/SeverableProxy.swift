@@ -5,7 +5,9 @@ import Synchronization
 /// A Unix-socket proxy in front of a PostgreSQL server that a test can sever and restore: one
 /// node's network partition, while the other nodes keep their own connections to the server.
 /// Severed, it closes every connection it carries and closes each new one as soon as it is
-/// accepted (what a client sees of a peer gone: a reset, then refused reconnects).
+/// accepted (what a client sees of a peer gone: a reset, then refused reconnects). Silenced,
+/// it keeps every connection open but holds what is sent either way until restored (a network
+/// that drops packets: nothing fails, nothing arrives; TCP delivers it all once it heals).
 public final class SeverableProxy: Sendable {
     /// `server` with its endpoint replaced by this proxy's socket.
     public let url: PostgresURL
@@ -15,6 +17,7 @@ public final class SeverableProxy: Sendable {
 
     private struct State {
         var severed = false
+        var silenced = false
         var stopped = false
         /// Both ends of every connection carried now.
         var open: Set<Int32> = []
@@ -48,8 +51,16 @@ public final class SeverableProxy: Sendable {
         }
     }
 
+    /// Holds everything sent through the proxy, both ways, until ``restore()``.
+    public func silence() {
+        state.withLock { $0.silenced = true }
+    }
+
     public func restore() {
-        state.withLock { $0.severed = false }
+        state.withLock { state in
+            state.severed = false
+            state.silenced = false
+        }
     }
 
     /// Severs for good and stops accepting.
@@ -118,6 +129,7 @@ public final class SeverableProxy: Sendable {
             let count = buffer.withUnsafeMutableBytes { read(from, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else { return }
+            while state.withLock({ $0.silenced && !$0.severed && !$0.stopped }) { usleep(10_000) }
             var sent = 0
             while sent < count {
                 // MSG_NOSIGNAL: a peer gone is an error here, not a SIGPIPE for the whole test process.

@@ -13,8 +13,8 @@ extension DaemonConfig {
         /// or rolled back by another node, and reports itself (`sift nodes`).
         public var pollIntervalSeconds = 2
         /// `store.listen`: whether a node on a shared store also listens for promotions and
-        /// rollbacks (PostgreSQL LISTEN/NOTIFY) to swap as soon as they happen. Off behind a
-        /// pooler that cannot LISTEN (PgBouncer in transaction mode); polling goes on either way.
+        /// rollbacks (PostgreSQL LISTEN/NOTIFY) to swap as soon as they happen. Off behind
+        /// PgBouncer in transaction mode, where LISTEN hears nothing; polling goes on either way.
         public var listen = true
         /// `store.lease`: a training run whose trainer has not renewed its heartbeat for this
         /// long is taken as dead, so that another node's schedule may start the next one.
