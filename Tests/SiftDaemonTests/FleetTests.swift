@@ -83,6 +83,8 @@ final class FleetTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(servedAt["c"]).timeIntervalSince(committed), 60)
         XCTAssertTrue(daemons[2].log.contains("fleet: listening for promotions"), daemons[2].log)
         XCTAssertFalse(daemons[1].log.contains("listening for promotions"), daemons[1].log)
+        XCTAssertTrue(try metrics(clients[2]).contains("sift_fleet_listening 1"))
+        XCTAssertTrue(try metrics(clients[1]).contains("sift_fleet_listening 0"))
         let unseen = nodes[0].hams(300..<340).map(RetrainFixture.newKindSpam)
         let caught = try unseen.filter { try clients[2].call(["op": "classify", "text": .string($0)])["label"] == "spam" }.count
         XCTAssertGreaterThan(caught, unseen.count / 2, "node c, which was given no label, catches the new kind with r2")
@@ -112,6 +114,8 @@ final class FleetTests: XCTestCase {
         XCTAssertNotNil(try clients[2].call(["op": "classify", "text": .string(unseen[0])])["label"], "c still classifies")
         XCTAssertEqual(try clients[2].call(["op": "label", "text": "cut off", "label": "ham"])["error"]?["code"], "store_unavailable")
         XCTAssertEqual(try clients[2].call(["op": "health"])["model"], "r1", "c cannot have heard of r2")
+        XCTAssertTrue(RetrainFixture.wait(timeout: 60) { try self.metrics(clients[2]).contains("sift_fleet_listening 0") },
+                      "c knows it is not listening")
         partition.restore()
         let restored = Date()
         XCTAssertTrue(RetrainFixture.wait(timeout: 60, every: 50_000) { try clients[2].call(["op": "health"])["model"] == "r2" },
@@ -119,6 +123,7 @@ final class FleetTests: XCTestCase {
         print("node c served r2 \(String(format: "%.2f", Date().timeIntervalSince(restored))) s after its partition ended")
         XCTAssertTrue(daemons[2].log.contains("fleet: not listening for promotions"), daemons[2].log)
         XCTAssertTrue(daemons[2].log.contains("fleet: listening for promotions again"), daemons[2].log)
+        XCTAssertTrue(try metrics(clients[2]).contains("sift_fleet_listening 1"))
         XCTAssertTrue(RetrainFixture.wait(timeout: 60, every: 100_000) {
             try clients[2].call(["op": "label", "text": "reconnected", "label": "ham"])["ok"] == true
         }, "c takes labels again, having reconnected by itself")
@@ -134,5 +139,9 @@ final class FleetTests: XCTestCase {
 
         for daemon in daemons { daemon.signal(SIGTERM) }
         for (name, daemon) in zip(names, daemons) { XCTAssertEqual(daemon.waitForExit(), 0, "node \(name): \(daemon.log)") }
+    }
+
+    private func metrics(_ client: LineClient) throws -> String {
+        try XCTUnwrap(try client.call(["op": "metrics"])["metrics"]?.stringValue)
     }
 }

@@ -38,6 +38,7 @@ public final class DaemonMetrics: Sendable {
     let freeBytes: Gauge
     let degraded: Gauge
     let retrainChecks: Counter
+    let fleetListening: Gauge
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -95,6 +96,8 @@ public final class DaemonMetrics: Sendable {
         retrainChecks = registry.makeCounter(
             descriptor: name("retrain_schedule_checks", "total", "Times the retrain schedule looked at the new labels."))
         degraded = registry.makeGauge(descriptor: name("degraded", "", "1 while health reports degraded (see its reasons), else 0."))
+        fleetListening = registry.makeGauge(descriptor: name(
+            "fleet_listening", "", "1 while this node listens for promotions on its shared store (store.listen), else 0."))
     }
 
     /// Training runs by how they ended: `promoted`, `rejected`, `inconclusive` or `failed`.

@@ -56,6 +56,7 @@ struct FleetService: Service {
                             return lost
                         }
                         logger.info(again ? "fleet: listening for promotions again" : "fleet: listening for promotions")
+                        context.metrics.fleetListening.set(1.0)
                         // Whatever changed while nobody listened.
                         await swapInActiveModelAndReport()
                     },
@@ -65,6 +66,7 @@ struct FleetService: Service {
                     })
             } catch {
                 if Task.isCancelled { return }  // shutting down, not a lost connection
+                context.metrics.fleetListening.set(0.0)
                 let first = lost.withLock { lost in
                     defer { lost = true }
                     return !lost
