@@ -68,26 +68,51 @@ final class PostgresConnections: Sendable {
             state.nextID += 1
             return state.nextID
         }
-        let (configuration, logger, callTimeout) = (self.configuration, self.logger, self.callTimeout)
+        let (configuration, logger) = (self.configuration, self.logger)
         // connectTimeout covers the socket; a server that accepts and never answers the startup
-        // is given callTimeout, as every other wait.
-        let connection = try await withThrowingTaskGroup(of: PostgresConnection?.self) { group in
-            group.addTask { try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger) }
-            group.addTask {
-                try await Task.sleep(for: callTimeout)
-                return nil
+        // is given callTimeout, as every other wait. Connecting ends when cancelled.
+        let connection: PostgresConnection?
+        do {
+            connection = try await withinCallTimeout {
+                try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
             }
-            defer { group.cancelAll() }
-            do {
-                return try await group.next() ?? nil
-            } catch {
-                throw StoreError.storeUnavailable(detail: "cannot connect to \(url): \(Self.describe(error))")
-            }
+        } catch {
+            throw StoreError.storeUnavailable(detail: "cannot connect to \(url): \(Self.describe(error))")
         }
         guard let connection else {
             throw StoreError.storeUnavailable(detail: "no answer from \(url) within \(callTimeout) while connecting")
         }
         return connection
+    }
+
+    /// `work`'s result, or nil when `callTimeout` passes first: the async twin of
+    /// `waitForServer`. `giveUp` runs when the wait ends without a result (the deadline, an
+    /// error, cancellation) and before `work` is awaited to its end, so it must make a `work`
+    /// that ignores cancellation end: closing its connection fails a query in flight.
+    func withinCallTimeout<T: Sendable>(
+        _ work: @escaping @Sendable () async throws -> T, giveUp: @Sendable () async -> Void = {}
+    ) async throws -> T? {
+        let callTimeout = self.callTimeout
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: callTimeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            let first: T??
+            do {
+                first = try await group.next()
+            } catch {
+                await giveUp()
+                throw error
+            }
+            guard let result = first ?? nil else {
+                await giveUp()
+                return nil
+            }
+            return result
+        }
     }
 
     /// Runs `body` on one connection, in a transaction: committed when this returns, rolled

@@ -51,29 +51,14 @@ extension PostgresStore: RegistryChangeFeed {
     private func checkAnswering(_ connection: PostgresConnection) async throws {
         while true {
             try await Task.sleep(for: listenerPing)
-            let answered = try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    _ = try await connection.query("SELECT 1", logger: self.connections.logger).get()
-                    return true
-                }
-                group.addTask {
-                    try await Task.sleep(for: self.connections.callTimeout)
-                    return false
-                }
-                // A query cannot be cancelled, only failed, and the group waits for it: closing
-                // the connection fails it (when it went unanswered, or this task is cancelled).
-                let first: Bool
-                do {
-                    first = try await group.next() ?? false
-                } catch {
-                    try? await connection.close()
-                    throw error
-                }
-                if !first { try? await connection.close() }
-                group.cancelAll()
-                return first
-            }
-            if !answered {
+            let logger = connections.logger
+            // A query cannot be cancelled, only failed: closing the connection does that, when
+            // it went unanswered or this task is cancelled.
+            let answered = try await connections.withinCallTimeout({
+                _ = try await connection.query("SELECT 1", logger: logger).get()
+                return true
+            }, giveUp: { try? await connection.close() })
+            if answered == nil {
                 throw StoreError.storeUnavailable(detail: "the listening connection to \(url) went unanswered for \(connections.callTimeout)")
             }
         }

@@ -70,13 +70,7 @@ final class PostgresURLTests: XCTestCase {
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         XCTAssertGreaterThanOrEqual(listener, 0)
         defer { close(listener) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        XCTAssertEqual(bound, 0)
+        XCTAssertEqual(try UnixSocketAddress.with(path) { bind(listener, $0, $1) }, 0)
         XCTAssertEqual(listen(listener, 8), 0)  // connections queue in the backlog; nothing reads them
 
         var options = PostgresStore.Options()

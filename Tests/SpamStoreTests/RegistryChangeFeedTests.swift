@@ -162,13 +162,18 @@ final class RegistryChangeFeedTests: XCTestCase {
             if let detail { XCTAssertTrue(message.contains(detail), message) }
         }
     }
+}
 
-    private func waitUntil(_ what: String, _ condition: @escaping () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while try !condition() {
-            guard ContinuousClock.now < deadline else { return XCTFail("waited 60 s for \(what)") }
-            try await Task.sleep(for: .milliseconds(20))
+/// Waits for `condition`, with a deadline far above what it takes, so that a slow machine does
+/// not fail the test but a feed that never delivers does (and the test stops there).
+private func waitUntil(_ what: @autoclosure () -> String, _ condition: () throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(60)
+    while try !condition() {
+        guard ContinuousClock.now < deadline else {
+            XCTFail("waited 60 s for \(what())")
+            throw CancellationError()
         }
+        try await Task.sleep(for: .milliseconds(10))
     }
 }
 
@@ -185,16 +190,7 @@ private final class Heard: Sendable {
     func startedListening() { state.withLock { $0.listening += 1 } }
     func append(_ version: String) { state.withLock { $0.versions.append(version) } }
 
-    /// Waits for `condition` (a deadline far above what it takes, so that a slow machine does
-    /// not fail the test but a feed that never delivers does).
     func wait(_ what: String, _ condition: (Snapshot) -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !condition(snapshot) {
-            guard ContinuousClock.now < deadline else {
-                XCTFail("waited 60 s for \(what); heard \(snapshot)")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await waitUntil("\(what); heard \(snapshot)") { condition(snapshot) }
     }
 }

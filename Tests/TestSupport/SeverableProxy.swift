@@ -31,10 +31,7 @@ public final class SeverableProxy: Sendable {
         upstream = server.endpoint
         listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw ProxyError("socket: errno \(errno)") }
-        var address = try Self.unixAddress(path)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let bound = try UnixSocketAddress.with(path) { bind(listener, $0, $1) }
         guard bound == 0, listen(listener, 64) == 0 else {
             close(listener)
             throw ProxyError("bind/listen \(path): errno \(errno)")
@@ -145,9 +142,12 @@ public final class SeverableProxy: Sendable {
         switch upstream {
         case let .unixSocket(path):
             let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = try Self.unixAddress(path)
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            let connected: Int32
+            do {
+                connected = try UnixSocketAddress.with(path) { connect(descriptor, $0, $1) }
+            } catch {
+                close(descriptor)
+                throw error
             }
             guard connected == 0 else {
                 close(descriptor)
@@ -169,14 +169,6 @@ public final class SeverableProxy: Sendable {
             }
             return descriptor
         }
-    }
-
-    private static func unixAddress(_ path: String) throws -> sockaddr_un {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else { throw ProxyError("socket path too long: \(path)") }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: path.utf8) }
-        return address
     }
 }
 
